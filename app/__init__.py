@@ -1,0 +1,1 @@
+"""aikb: a source-traceable knowledge base of the China/US AI race."""
