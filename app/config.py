@@ -1,0 +1,36 @@
+"""Settings read from the environment (and an optional .env file)."""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from pathlib import Path
+
+from pydantic import Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+__all__ = ["Settings", "get_settings"]
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+class Settings(BaseSettings):
+    """Every knob of the service; env vars are upper-case field names (DATABASE_URL, ...)."""
+
+    model_config = SettingsConfigDict(env_file=".env", extra="ignore")
+
+    database_url: str = Field(
+        default=f"sqlite:///{ROOT / 'data' / 'aikb.db'}",
+        description="SQLAlchemy URL: sqlite:///path or postgresql+psycopg://user@host/db",
+    )
+    db_pool_size: int = Field(default=5, ge=1, description="PostgreSQL connection pool size per process")
+    db_max_overflow: int = Field(default=10, ge=0, description="PostgreSQL connections beyond the pool")
+    sqlite_busy_timeout_ms: int = Field(default=5000, ge=0, description="How long SQLite waits on a lock")
+    page_default: int = Field(default=50, ge=1, le=1000, description="Default list page size")
+    page_max: int = Field(default=200, ge=1, le=10000, description="Largest accepted `limit`")
+    seeds_dir: Path = Field(default=ROOT / "seeds", description="Folder loaded by `aikb load` by default")
+
+
+@lru_cache
+def get_settings() -> Settings:
+    """The process-wide settings (cached; tests clear the cache to change them)."""
+    return Settings()

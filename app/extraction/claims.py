@@ -1,0 +1,240 @@
+"""Claims: which sentences assert something, their kind, speaker, cited source and time scope."""
+
+from __future__ import annotations
+
+import re
+from bisect import bisect_left
+from dataclasses import dataclass
+
+from app.extraction.catalog import normalise_alias
+from app.extraction.quantities import Quantity
+from app.extraction.records import EntityRecord, MentionRecord
+from app.extraction.segment import Block, Sentence
+
+__all__ = ["ClaimContext", "QuoteRegion", "claim_kind", "is_claim", "quote_regions", "time_scope"]
+
+SPEECH = (
+    r"said|says|say|stated|states|told|tells|added|adds|noted|notes|warned|warns|commented|comments|wrote|"
+    r"writes|argued|argues|explained|explains|predicted|predicts|emphasi[sz]ed|stressed|asserted|claimed|"
+    r"claims|observed|remarked|cautioned|insisted|acknowledged|responded|replied|praised|pointed to|"
+    r"vowed|reported|reports|believes?|thinks|calls|called|described|describes|painted|went further|"
+    r"highlighted|makes a|made a|urged|announced|announces|estimates?|found|finds|shows|showed"
+)
+_SPEECH_AFTER = re.compile(rf"^\s*(?:,\s*)?(?:has |have |had |also |recently |once )*(?:{SPEECH})\b")
+_SPEECH_BEFORE = re.compile(rf"\b(?:{SPEECH})(?:\s+that)?\s*[:,]?\s*$")
+_ACCORDING = re.compile(r"\b(?:according to|as|per|a (?:report|study|survey|analysis) (?:from|by))\s+(?:the\s+)?$", re.I)
+_PRONOUN_SPEECH = re.compile(rf"(?:^|[,;:]\s*|\b)(?:[Hh]e|[Ss]he)\s+(?:(?:has|had|also)\s+)?(?:{SPEECH})\b")
+_IT_SAYS = re.compile(r"\b(?:it|the company|the firm)\s+(?:says|said|reported|vowed|warned|pointed to)\b", re.I)
+_FORECAST = re.compile(
+    r"\b(?:will|won't|is expected to|are expected to|expected to|is likely to|likely to|going to|set to|"
+    r"poised to|forecasts?|predicts?|projected to|on track to|may well|may yet|matter of time|could prove|"
+    r"would|in the coming|next year|by 20[3-9]\d)\b",
+    re.I,
+)
+_EVENT = re.compile(
+    r"\b(?:launched|released|announced|introduced|unveiled|debuted|signed|approved|banned|imposed|added|"
+    r"blocked|acquired|invested|raised|met|partnered|scrapped|received|rolled out|opened|filed|listed|sold|"
+    r"cut|retaliated|pointed to|vowed|praised|delivered|require|requires|took effect|went public|"
+    r"has (?:been )?(?:launched|released|announced|praised|vowed|received)|stunned|shocked)\b",
+    re.I,
+)
+_QUESTION_OR_LEAD = re.compile(r"(?:\?|:)[\"”’')\]]*$")
+_OPEN = "“\""
+_CLOSE = "”\""
+
+
+@dataclass(frozen=True, slots=True)
+class QuoteRegion:
+    start: int
+    end: int
+    block: int
+
+
+def quote_regions(text: str, blocks: list[Block]) -> list[QuoteRegion]:
+    """Spans inside quotation marks; an unclosed quote runs to the end of its block."""
+    regions: list[QuoteRegion] = []
+    for index, block in enumerate(blocks):
+        if block.kind != "text":
+            continue
+        pos = block.start
+        while pos < block.end:
+            opening = _next_of(text, "“\"", pos, block.end)
+            if opening < 0:
+                break
+            closing = _next_of(text, "”\"", opening + 1, block.end)
+            end = block.end if closing < 0 else closing + 1
+            # Very short quoted phrases ("world-class") are scare quotes, not speech.
+            if end - opening > 40:
+                regions.append(QuoteRegion(opening, end, index))
+            pos = end
+    return regions
+
+
+def _next_of(text: str, chars: str, start: int, end: int) -> int:
+    found = [i for i in (text.find(c, start, end) for c in chars) if i >= 0]
+    return min(found) if found else -1
+
+
+def is_claim(text: str, has_entity: bool, has_quantity: bool, has_topic: bool) -> bool:
+    """A sentence is a claim when it asserts something about the domain (not a question or a lead-in)."""
+    words = text.split()
+    if len(words) < 5 or _QUESTION_OR_LEAD.search(text):
+        return False
+    return has_entity or has_quantity or has_topic
+
+
+def claim_kind(text: str, quantities: list[Quantity], in_quote: bool) -> str:
+    """statistic, forecast, quote, event or assessment (the first rule that applies)."""
+    has_number = any(q.unit != "year" for q in quantities)
+    forecast = bool(_FORECAST.search(text))
+    if in_quote:
+        return "forecast" if forecast else "statistic" if has_number else "quote"
+    if has_number:
+        return "statistic"
+    if forecast:
+        return "forecast"
+    if _EVENT.search(text):
+        return "event"
+    return "assessment"
+
+
+def time_scope(text: str, quantities: list[Quantity]) -> str | None:
+    """The year the claim is about, when it states one ('as of 2023' keeps its qualifier)."""
+    for q in quantities:
+        if q.unit == "year":
+            before = text[: max(0, text.find(q.text))].lower()
+            if re.search(r"\bas of\s*$", before):
+                return f"as of {int(q.value)}"
+            return str(int(q.value))
+    return None
+
+
+class ClaimContext:
+    """Tracks who is speaking as the article goes on: bylines, quotes, pronouns."""
+
+    def __init__(
+        self,
+        text: str,
+        blocks: list[Block],
+        mentions: list[MentionRecord],
+        records: dict[str, EntityRecord],
+    ) -> None:
+        self.text = text
+        self.blocks = blocks
+        self.mentions = mentions
+        self.starts = [m.start for m in mentions]
+        self.records = records
+        self.quotes = quote_regions(text, blocks)
+        self.quote_speaker: dict[int, str | None] = {}
+        self.author: str | None = None
+        self.last_person: str | None = None
+        self.last_company: str | None = None
+        self.seen_block = -1
+        self.seen_texts: set[str] = set()
+
+    def in_range(self, start: int, end: int) -> list[MentionRecord]:
+        i = bisect_left(self.starts, start)
+        out: list[MentionRecord] = []
+        while i < len(self.mentions) and self.mentions[i].start < end:
+            out.append(self.mentions[i])
+            i += 1
+        return out
+
+    def _type(self, entity_id: str) -> str:
+        return self.records[entity_id].type
+
+    def advance_to(self, sentence: Sentence) -> None:
+        """Apply bylines between the previous sentence and this one."""
+        for index in range(self.seen_block + 1, sentence.block + 1):
+            block = self.blocks[index]
+            if block.kind == "byline":
+                people = [m for m in self.in_range(block.start, block.end) if self._type(m.entity_id) == "person"]
+                if people:
+                    self.author = people[0].entity_id
+        self.seen_block = sentence.block
+
+    def duplicate(self, text: str) -> bool:
+        key = normalise_alias(text)
+        if key in self.seen_texts:
+            return True
+        self.seen_texts.add(key)
+        return False
+
+    def quote_of(self, start: int, end: int) -> QuoteRegion | None:
+        for region in self.quotes:
+            inside = min(end, region.end) - max(start, region.start)
+            if inside > 0.5 * (end - start):
+                return region
+        return None
+
+    def _attribution(self, region: QuoteRegion) -> str | None:
+        """Who speaks a quote: 'X said, “…' before it, '…,” X said.' after it, or the previous quote's speaker."""
+        block = self.blocks[region.block]
+        before = self.text[block.start : region.start]
+        after = self.text[region.end : block.end]
+        tail_mentions = self.in_range(block.start, region.start)
+        for m in reversed(tail_mentions):
+            if self._type(m.entity_id) in ("person", "company", "organization") and _SPEECH_BEFORE.search(
+                self.text[m.end : region.start]
+            ):
+                return m.entity_id
+        for m in self.in_range(region.end, block.end)[:2]:
+            gap = self.text[region.end : m.start]
+            if len(gap) < 8 and _SPEECH_AFTER.match(self.text[m.end : m.end + 40]):
+                return m.entity_id
+            if re.search(rf"(?:{SPEECH})\s*$", gap) and self._type(m.entity_id) == "person":
+                return m.entity_id
+        if re.search(r"\b(?:[Hh]e|[Ss]he)\s+(?:also\s+)?(?:" + SPEECH + r")\b[^“\"]*$", before):
+            return self.last_person
+        if _SPEECH_AFTER.match(after.lstrip("”\", ")) and re.match(r"[”\"]?,?\s*(?:he|she)\b", after):
+            return self.last_person
+        previous = [r for r in self.quotes if r.end <= region.start and region.block - r.block <= 1]
+        if previous:
+            return self.quote_speaker.get(previous[-1].start)
+        return None
+
+    def speaker_and_cited(self, sentence: Sentence, mentions: list[MentionRecord]) -> tuple[str | None, str | None]:
+        text = self.text
+        start, end = sentence.start, sentence.end
+        speaker: str | None = None
+        cited: str | None = None
+        for m in mentions:
+            etype = self._type(m.entity_id)
+            before = text[max(start, m.start - 40) : m.start]
+            after = text[m.end : min(end, m.end + 40)]
+            if etype == "organization" and (_ACCORDING.search(before) or re.search(r"\b(?:in|by)\s+$", before)
+                                            or re.match(r"\s*(?:reports?|found|finds|shows?|describes?|notes?|estimates?|calls?|analysis|said|says)\b", after)
+                                            or re.match(r"\)\s*$", text[m.end : m.end + 1]) and text[m.start - 1 : m.start] == "("):
+                cited = cited or m.entity_id
+                if re.match(r"\s*(?:notes?|says?|said|warns?)\b", after):
+                    speaker = speaker or m.entity_id
+                continue
+            if etype in ("person", "company") and (_SPEECH_AFTER.match(after) or re.search(r"\b(?:said|says|according to)\s+$", before)):
+                speaker = speaker or m.entity_id
+        region = self.quote_of(start, end)
+        if region is not None and speaker is None:
+            if region.start not in self.quote_speaker:
+                self.quote_speaker[region.start] = self._attribution(region)
+            speaker = self.quote_speaker[region.start]
+        if speaker is None and _PRONOUN_SPEECH.search(text[start:end][:60]):
+            speaker = self.last_person
+        if speaker is None and _IT_SAYS.search(text[start:end]):
+            speaker = self.last_company
+        if speaker is None and mentions:
+            first = mentions[0]
+            lead = text[start : first.start]
+            if self._type(first.entity_id) == "person" and len(lead) < 40 and "," not in lead.rstrip(", "):
+                speaker = first.entity_id
+        if speaker is None and re.match(r"(?:[\w ,]{0,40},\s*)?(?:[Hh]e|[Ss]he)\b", text[start:end]):
+            speaker = self.last_person
+        if speaker is None:
+            speaker = self.author
+        for m in mentions:
+            etype = self._type(m.entity_id)
+            if etype == "person":
+                self.last_person = m.entity_id
+            elif etype == "company" and self.last_company is None or etype == "company" and m is mentions[0]:
+                self.last_company = m.entity_id
+        if mentions and self._type(mentions[0].entity_id) == "company":
+            self.last_company = mentions[0].entity_id
+        return speaker, cited

@@ -1,0 +1,445 @@
+"""Article -> extract() -> rows. One transaction per article; reloading unchanged input changes nothing."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import Engine, delete, exists, insert, select, update
+from sqlmodel import Session
+
+from app.extraction.catalog import Catalog, normalise_alias
+from app.extraction.pipeline import EXTRACTOR_VERSION, Pipeline
+from app.extraction.records import EntityRecord, Extraction
+from app.extraction.topics import topic_definitions
+from app.models import (
+    Claim,
+    ClaimEntity,
+    ClaimTopic,
+    Entity,
+    EntityAlias,
+    Mention,
+    Quantity,
+    Relation,
+    Source,
+    Topic,
+)
+
+__all__ = [
+    "ArticleError",
+    "ArticleInput",
+    "IngestResult",
+    "LoadSummary",
+    "claim_id",
+    "ingest_article",
+    "load_folder",
+    "read_folder",
+    "source_id_for",
+    "sync_catalog",
+]
+
+ALLOWED_FIELDS = {
+    "file", "url", "title", "title_from", "publisher", "authors", "published", "published_not_before",
+    "language", "note",
+}
+
+
+class ArticleError(ValueError):
+    """An article that cannot be loaded; the message says which and why."""
+
+
+@dataclass(frozen=True, slots=True)
+class ArticleInput:
+    key: str
+    text: str
+    url: str | None = None
+    title: str | None = None
+    publisher: str | None = None
+    authors: tuple[str, ...] = ()
+    published: date | None = None
+    published_not_before: date | None = None
+    language: str = "en"
+    note: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class IngestResult:
+    source_id: str
+    status: str  # "new", "changed", "unchanged"
+    claims: int = 0
+    mentions: int = 0
+    relations: int = 0
+
+
+@dataclass(slots=True)
+class LoadSummary:
+    new: int = 0
+    changed: int = 0
+    unchanged: int = 0
+    failed: list[str] = field(default_factory=list)
+    entities: int = 0
+    claims: int = 0
+    relations: int = 0
+
+    def line(self) -> str:
+        return (
+            f"articles: {self.new} new, {self.changed} changed, {self.unchanged} unchanged, "
+            f"{len(self.failed)} failed; KB now holds {self.entities} entities, {self.claims} claims, "
+            f"{self.relations} relations"
+        )
+
+
+def _digest(text: str, n: int = 16) -> str:
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()[:n]
+
+
+def source_id_for(key: str) -> str:
+    """Stable source id from its identity (url, else file name): reloads and edits keep it."""
+    return f"src_{_digest(key, 12)}"
+
+
+def claim_id(source_id: str, start: int, end: int) -> str:
+    """Stable claim id from its source and span."""
+    return f"c_{_digest(f'{source_id}:{start}:{end}')}"
+
+
+def _relation_id(subject: str, predicate: str, obj: str, source_id: str | None, start: int | None) -> str:
+    return f"r_{_digest(f'{subject}|{predicate}|{obj}|{source_id}|{start}')}"
+
+
+# --- reading a folder -----------------------------------------------------------------------------------
+
+
+def _parse_date(value: Any, field_name: str, where: str) -> date | None:
+    if value is None:
+        return None
+    if not isinstance(value, str):
+        raise ArticleError(f"{where}: {field_name} must be a YYYY-MM-DD string or null")
+    try:
+        return date.fromisoformat(value)
+    except ValueError as exc:
+        raise ArticleError(f"{where}: {field_name} {value!r} is not a YYYY-MM-DD date") from exc
+
+
+def _optional_str(entry: dict[str, Any], name: str, where: str) -> str | None:
+    value = entry.get(name)
+    if value is not None and not isinstance(value, str):
+        raise ArticleError(f"{where}: {name} must be a string or null")
+    return value
+
+
+def _article(folder: Path, entry: Any, index: int) -> ArticleInput:
+    if not isinstance(entry, dict):
+        raise ArticleError(f"sources.json entry {index}: expected an object")
+    where = f"sources.json entry {index} ({entry.get('file', '?')})"
+    unknown = sorted(set(entry) - ALLOWED_FIELDS)
+    if unknown:
+        raise ArticleError(f"{where}: unknown fields {unknown}; allowed: {sorted(ALLOWED_FIELDS)}")
+    file_name = entry.get("file")
+    if not isinstance(file_name, str) or not file_name:
+        raise ArticleError(f"{where}: 'file' is required")
+    path = (folder / file_name).resolve()
+    if folder.resolve() not in path.parents:
+        raise ArticleError(f"{where}: file must be inside the folder")
+    if not path.is_file():
+        raise ArticleError(f"{file_name}: listed in sources.json but not found")
+    raw = path.read_bytes()
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise ArticleError(f"{file_name}: not valid UTF-8 (byte {exc.start})") from exc
+    if not text.strip():
+        raise ArticleError(f"{file_name}: empty file")
+    authors = entry.get("authors") or []
+    if not isinstance(authors, list) or not all(isinstance(a, str) for a in authors):
+        raise ArticleError(f"{where}: authors must be a list of strings")
+    url = _optional_str(entry, "url", where)
+    return ArticleInput(
+        key=url or f"file:{file_name}",
+        text=text,
+        url=url,
+        title=_optional_str(entry, "title", where),
+        publisher=_optional_str(entry, "publisher", where),
+        authors=tuple(authors),
+        published=_parse_date(entry.get("published"), "published", where),
+        published_not_before=_parse_date(entry.get("published_not_before"), "published_not_before", where),
+        language=_optional_str(entry, "language", where) or "en",
+        note=_optional_str(entry, "note", where),
+    )
+
+
+def read_folder(folder: Path) -> tuple[list[ArticleInput], list[str]]:
+    """The folder's articles per its sources.json, and a message for each one that cannot be read."""
+    manifest = folder / "sources.json"
+    if not manifest.is_file():
+        raise ArticleError(f"{folder}: no sources.json")
+    try:
+        entries = json.loads(manifest.read_text(encoding="utf-8"))
+    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+        raise ArticleError(f"{manifest}: not valid JSON ({exc})") from exc
+    if not isinstance(entries, list):
+        raise ArticleError(f"{manifest}: expected a list of articles")
+    articles: list[ArticleInput] = []
+    errors: list[str] = []
+    listed: set[Path] = set()
+    for index, entry in enumerate(entries):
+        try:
+            article = _article(folder, entry, index)
+        except ArticleError as exc:
+            errors.append(str(exc))
+            continue
+        listed.add((folder / entry["file"]).resolve())
+        articles.append(article)
+    for path in sorted(folder.rglob("*.txt")) + sorted(folder.rglob("*.md")):
+        if path.resolve() not in listed and path.name.lower() not in ("readme.md",):
+            errors.append(f"{path.relative_to(folder)}: not listed in sources.json (skipped)")
+    return articles, errors
+
+
+# --- writing --------------------------------------------------------------------------------------------
+
+
+def _now() -> datetime:
+    return datetime.now(UTC).replace(tzinfo=None)
+
+
+def sync_catalog(session: Session, *, catalog: Catalog) -> int:
+    """Upsert catalog entities, aliases, catalog relations and topics; returns how many rows changed."""
+    changed = 0
+    existing = {e.id: e for e in session.exec(select(Entity)).scalars()}  # type: ignore[call-overload]
+    for entity in catalog.entities.values():
+        row = existing.get(entity.id)
+        values = {
+            "name": entity.name,
+            "type": entity.type,
+            "description": entity.description,
+            "attributes": entity.attributes,
+            "origin": "catalog",
+        }
+        if row is None:
+            session.add(Entity(id=entity.id, **values))
+            changed += 1
+        elif any(getattr(row, k) != v for k, v in values.items()):
+            for k, v in values.items():
+                setattr(row, k, v)
+            changed += 1
+    session.flush()
+    aliases = {a.normalised: a for a in session.exec(select(EntityAlias)).scalars()}  # type: ignore[call-overload]
+    for entity in catalog.entities.values():
+        for alias in entity.aliases:
+            key = normalise_alias(alias)
+            current = aliases.get(key)
+            if current is None:
+                aliases[key] = EntityAlias(entity_id=entity.id, alias=alias, normalised=key)
+                session.add(aliases[key])
+                changed += 1
+            elif current.entity_id != entity.id and existing.get(current.entity_id) is None:
+                current.entity_id, current.alias = entity.id, alias
+                changed += 1
+    have = set(session.exec(select(Relation.id).where(Relation.origin == "catalog")).scalars())  # type: ignore[call-overload]
+    for rel in catalog.relations:
+        rid = _relation_id(rel.subject, rel.predicate, rel.object, None, None)
+        if rid not in have:
+            session.add(
+                Relation(
+                    id=rid, subject_id=rel.subject, predicate=rel.predicate, object_id=rel.object,
+                    origin="catalog", evidence=rel.basis,
+                )
+            )
+            changed += 1
+    topics = {t.id: t for t in session.exec(select(Topic)).scalars()}  # type: ignore[call-overload]
+    for topic_id, info in topic_definitions().items():
+        row_t = topics.get(topic_id)
+        if row_t is None:
+            session.add(Topic(id=topic_id, label=info["label"], definition=info["definition"]))
+            changed += 1
+        elif (row_t.label, row_t.definition) != (info["label"], info["definition"]):
+            row_t.label, row_t.definition = info["label"], info["definition"]
+            changed += 1
+    session.flush()
+    return changed
+
+
+def _metadata(article: ArticleInput) -> dict[str, Any]:
+    return {
+        "url": article.url,
+        "title": article.title,
+        "publisher": article.publisher,
+        "authors": list(article.authors),
+        "published": article.published,
+        "published_not_before": article.published_not_before,
+        "language": article.language,
+        "note": article.note,
+    }
+
+
+def ingest_article(session: Session, *, article: ArticleInput, pipeline: Pipeline) -> IngestResult:
+    """Write one article and what the pipeline extracts from it; the caller commits."""
+    source_id = source_id_for(article.key)
+    content_hash = hashlib.sha256(article.text.encode("utf-8")).hexdigest()
+    metadata = _metadata(article)
+    row = session.get(Source, source_id)
+    now = _now()
+    if row is not None and row.content_hash == content_hash and row.extractor_version == EXTRACTOR_VERSION:
+        if all(getattr(row, k) == v for k, v in metadata.items()):
+            return IngestResult(source_id, "unchanged")
+        for k, v in metadata.items():
+            setattr(row, k, v)
+        row.updated_at = now
+        session.execute(
+            update(Claim).where(Claim.source_id == source_id).values(published=article.published or article.published_not_before)  # type: ignore[arg-type]
+        )
+        session.flush()
+        return IngestResult(source_id, "changed")
+    extraction = pipeline.extract(article.text)
+    status = "new"
+    if row is None:
+        row = Source(
+            id=source_id, key=article.key, text=article.text, content_hash=content_hash,
+            extractor_version=EXTRACTOR_VERSION, ingested_at=now, updated_at=now, **metadata,
+        )
+        session.add(row)
+    else:
+        status = "changed"
+        _clear_extraction(session, source_id)
+        for k, v in metadata.items():
+            setattr(row, k, v)
+        row.text, row.content_hash = article.text, content_hash
+        row.extractor_version, row.updated_at = EXTRACTOR_VERSION, now
+    session.flush()
+    _write_extraction(session, source_id, article.published or article.published_not_before, extraction)
+    _collect_orphans(session)
+    return IngestResult(
+        source_id, status, len(extraction.claims), len(extraction.mentions), len(extraction.relations)
+    )
+
+
+def _clear_extraction(session: Session, source_id: str) -> None:
+    session.execute(delete(Relation).where(Relation.source_id == source_id))  # type: ignore[arg-type]
+    session.execute(delete(Mention).where(Mention.source_id == source_id))  # type: ignore[arg-type]
+    claim_ids = select(Claim.id).where(Claim.source_id == source_id)  # type: ignore[arg-type]
+    for table in (Quantity, ClaimTopic, ClaimEntity):
+        session.execute(delete(table).where(table.claim_id.in_(claim_ids)))  # type: ignore[attr-defined]
+    session.execute(delete(Claim).where(Claim.source_id == source_id))  # type: ignore[arg-type]
+
+
+def _ensure_entities(session: Session, records: Iterable[EntityRecord]) -> None:
+    wanted = {r.id: r for r in records}
+    if not wanted:
+        return
+    have = set(session.execute(select(Entity.id).where(Entity.id.in_(list(wanted)))).scalars())  # type: ignore[attr-defined]
+    new = [r for r in wanted.values() if r.id not in have]
+    if not new:
+        return
+    session.execute(
+        insert(Entity),
+        [
+            {"id": r.id, "name": r.name, "type": r.type, "description": r.description,
+             "attributes": r.attributes, "origin": r.origin}
+            for r in new
+        ],
+    )
+    keys = {normalise_alias(a): (r.id, a) for r in new for a in (r.name, *r.aliases)}
+    taken = set(session.execute(select(EntityAlias.normalised).where(EntityAlias.normalised.in_(list(keys)))).scalars())  # type: ignore[attr-defined]
+    rows = [{"entity_id": eid, "alias": alias, "normalised": k} for k, (eid, alias) in keys.items() if k not in taken]
+    if rows:
+        session.execute(insert(EntityAlias), rows)
+
+
+def _write_extraction(session: Session, source_id: str, published: date | None, extraction: Extraction) -> None:
+    _ensure_entities(session, extraction.entities.values())
+    if extraction.mentions:
+        session.execute(
+            insert(Mention),
+            [{"source_id": source_id, "entity_id": m.entity_id, "start": m.start, "end": m.end, "text": m.text}
+             for m in extraction.mentions],
+        )
+    claim_rows: list[dict[str, Any]] = []
+    topic_rows: list[dict[str, Any]] = []
+    entity_rows: list[dict[str, Any]] = []
+    quantity_rows: list[dict[str, Any]] = []
+    span_to_claim: dict[tuple[int, int], str] = {}
+    for c in extraction.claims:
+        cid = claim_id(source_id, c.start, c.end)
+        span_to_claim[(c.start, c.end)] = cid
+        claim_rows.append(
+            {"id": cid, "source_id": source_id, "start": c.start, "end": c.end, "text": c.text, "kind": c.kind,
+             "speaker_id": c.speaker_id, "cited_id": c.cited_id, "time_scope": c.time_scope, "published": published}
+        )
+        topic_rows += [{"claim_id": cid, "topic_id": t} for t in c.topics]
+        entity_rows += [{"claim_id": cid, "entity_id": e, "role": role} for e, role in c.entities]
+        quantity_rows += [
+            {"claim_id": cid, "value": q.value, "unit": q.unit, "text": q.text, "start": q.start, "end": q.end}
+            for q in c.quantities
+        ]
+    for table, rows in ((Claim, claim_rows), (ClaimTopic, topic_rows), (ClaimEntity, entity_rows), (Quantity, quantity_rows)):
+        if rows:
+            session.execute(insert(table), rows)
+    relation_rows = [
+        {"id": _relation_id(r.subject_id, r.predicate, r.object_id, source_id, r.start), "subject_id": r.subject_id,
+         "predicate": r.predicate, "object_id": r.object_id, "origin": "article", "source_id": source_id,
+         "claim_id": span_to_claim.get((r.start, r.end)), "start": r.start, "end": r.end, "evidence": None}
+        for r in extraction.relations
+    ]
+    if relation_rows:
+        session.execute(insert(Relation), relation_rows)
+
+
+def _collect_orphans(session: Session) -> None:
+    """Discovered entities nothing refers to any more are removed (catalog entities always stay)."""
+    referenced = (
+        exists().where(Mention.entity_id == Entity.id),  # type: ignore[arg-type]
+        exists().where(ClaimEntity.entity_id == Entity.id),  # type: ignore[arg-type]
+        exists().where(Relation.subject_id == Entity.id),  # type: ignore[arg-type]
+        exists().where(Relation.object_id == Entity.id),  # type: ignore[arg-type]
+        exists().where(Claim.speaker_id == Entity.id),  # type: ignore[arg-type]
+        exists().where(Claim.cited_id == Entity.id),  # type: ignore[arg-type]
+    )
+    orphans = select(Entity.id).where(Entity.origin == "discovered")  # type: ignore[arg-type]
+    for clause in referenced:
+        orphans = orphans.where(~clause)
+    ids = list(session.execute(orphans).scalars())
+    if ids:
+        session.execute(delete(EntityAlias).where(EntityAlias.entity_id.in_(ids)))  # type: ignore[attr-defined]
+        session.execute(delete(Entity).where(Entity.id.in_(ids)))  # type: ignore[attr-defined]
+
+
+def load_folder(
+    folder: Path, *, engine: Engine, pipeline: Pipeline, progress: bool = False
+) -> LoadSummary:
+    """Load every article of a folder, one transaction each; a bad article is reported and skipped."""
+    summary = LoadSummary()
+    articles, errors = read_folder(folder)
+    summary.failed += errors
+    with Session(engine) as session, session.begin():
+        sync_catalog(session, catalog=pipeline.catalog)
+    iterator: Sequence[ArticleInput] | Any = articles
+    if progress:
+        from tqdm import tqdm
+
+        iterator = tqdm(articles, desc="articles", unit="article")
+    for article in iterator:
+        try:
+            with Session(engine) as session, session.begin():
+                result = ingest_article(session, article=article, pipeline=pipeline)
+        except Exception as exc:  # one bad article must not stop the others
+            summary.failed.append(f"{article.key}: {type(exc).__name__}: {exc}")
+            continue
+        if result.status == "new":
+            summary.new += 1
+        elif result.status == "changed":
+            summary.changed += 1
+        else:
+            summary.unchanged += 1
+    with Session(engine) as session:
+        from sqlalchemy import func
+
+        summary.entities = session.execute(select(func.count()).select_from(Entity)).scalar_one()
+        summary.claims = session.execute(select(func.count()).select_from(Claim)).scalar_one()
+        summary.relations = session.execute(select(func.count()).select_from(Relation)).scalar_one()
+    return summary

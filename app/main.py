@@ -1,0 +1,61 @@
+"""The ASGI app: routers and the one error handler. Nothing else."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from app.api import claims, entities, health, sources
+from app.api.deps import JSONResponse
+from app.errors import KBError
+
+__all__ = ["app", "create_app"]
+
+
+def _problem(status: int, title: str, detail: str, parameter: str | None = None, type_: str = "about:blank") -> JSONResponse:
+    body: dict[str, Any] = {"type": type_, "title": title, "status": status, "detail": detail}
+    if parameter:
+        body["parameter"] = parameter
+    response = JSONResponse(body, status_code=status)
+    response.headers["content-type"] = "application/problem+json"
+    return response
+
+
+def create_app() -> FastAPI:
+    """Build the application."""
+    api = FastAPI(
+        title="aikb",
+        version="0.1.0",
+        description="A source-traceable knowledge base of the China/US AI race.",
+        default_response_class=JSONResponse,
+    )
+    for module in (sources, claims, entities, health):
+        api.include_router(module.router)
+
+    @api.exception_handler(KBError)
+    async def kb_error(_request: Request, exc: KBError) -> JSONResponse:
+        return _problem(exc.status, exc.title, exc.detail, exc.parameter, exc.type)
+
+    @api.exception_handler(RequestValidationError)
+    async def invalid(_request: Request, exc: RequestValidationError) -> JSONResponse:
+        first = exc.errors()[0] if exc.errors() else {}
+        location = [str(p) for p in first.get("loc", ()) if p not in ("query", "path", "body")]
+        parameter = location[0] if location else None
+        message = first.get("msg", "invalid request")
+        if first.get("type") == "extra_forbidden":
+            message = f"unknown parameter {parameter!r}"
+        elif first.get("type") == "literal_error":
+            message = f"{message} (got {first.get('input')!r})"
+        return _problem(422, "Invalid parameter", message, parameter)
+
+    @api.exception_handler(StarletteHTTPException)
+    async def http_error(_request: Request, exc: StarletteHTTPException) -> JSONResponse:
+        return _problem(exc.status_code, str(exc.detail), str(exc.detail))
+
+    return api
+
+
+app = create_app()

@@ -1,0 +1,273 @@
+"""Tables (SQLModel) and the public read shapes served by the API."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Any, Generic, Literal, TypeVar
+
+from pydantic import BaseModel, ConfigDict
+from sqlalchemy import JSON, Column, ForeignKey, Index, String, Text, UniqueConstraint
+from sqlmodel import Field, SQLModel
+
+__all__ = [
+    "Claim",
+    "ClaimEntity",
+    "ClaimPublic",
+    "ClaimTopic",
+    "Entity",
+    "EntityAlias",
+    "EntityPublic",
+    "EntityRef",
+    "Mention",
+    "Page",
+    "QuantityPublic",
+    "Quantity",
+    "Relation",
+    "RelationPublic",
+    "Source",
+    "SourceDetail",
+    "SourcePublic",
+    "Span",
+    "Topic",
+    "TopicPublic",
+]
+
+EntityType = Literal["company", "model", "chip", "policy", "person", "organization", "country"]
+ClaimKind = Literal["statistic", "event", "quote", "assessment", "forecast"]
+
+
+def _fk(target: str, *, ondelete: str | None = None, nullable: bool = False, index: bool = False) -> Any:
+    """A string foreign-key column; `ondelete` lets the database keep the invariant, not the caller."""
+    return Field(
+        default=None if nullable else ...,
+        sa_column=Column(String, ForeignKey(target, ondelete=ondelete), nullable=nullable, index=index),
+    )
+
+
+# --- tables -------------------------------------------------------------------------------------------
+
+
+class Source(SQLModel, table=True):
+    """One article: metadata plus its exact text, which every span indexes into."""
+
+    id: str = Field(primary_key=True)
+    key: str = Field(sa_column=Column(String, unique=True, nullable=False))
+    url: str | None = None
+    title: str | None = None
+    publisher: str | None = Field(default=None, index=True)
+    authors: list[str] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
+    published: date | None = Field(default=None, index=True)
+    published_not_before: date | None = None
+    language: str = "en"
+    note: str | None = None
+    text: str = Field(sa_column=Column(Text, nullable=False))
+    content_hash: str = Field(index=True)
+    extractor_version: str
+    ingested_at: datetime
+    updated_at: datetime
+
+
+class Entity(SQLModel, table=True):
+    """A company, model, chip, policy, person, organization or country, with a readable slug id."""
+
+    id: str = Field(primary_key=True)
+    name: str
+    type: str = Field(index=True)
+    description: str = ""
+    attributes: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
+    origin: str = "catalog"
+
+
+class EntityAlias(SQLModel, table=True):
+    """A surface form of an entity; unique per normalised form across the whole KB."""
+
+    __tablename__ = "entity_alias"
+    id: int | None = Field(default=None, primary_key=True)
+    entity_id: str = _fk("entity.id", ondelete="CASCADE", index=True)
+    alias: str
+    normalised: str = Field(sa_column=Column(String, unique=True, nullable=False))
+
+
+class Mention(SQLModel, table=True):
+    """One occurrence of an entity in a source, by character span."""
+
+    __table_args__ = (Index("ix_mention_entity_source", "entity_id", "source_id"),)
+    id: int | None = Field(default=None, primary_key=True)
+    source_id: str = _fk("source.id", ondelete="CASCADE", index=True)
+    entity_id: str = _fk("entity.id")
+    start: int
+    end: int
+    text: str
+
+
+class Topic(SQLModel, table=True):
+    id: str = Field(primary_key=True)
+    label: str
+    definition: str
+
+
+class Claim(SQLModel, table=True):
+    """An assertion made by one source: its exact span, kind, speaker and cited source."""
+
+    __table_args__ = (
+        Index("ix_claim_source_start", "source_id", "start"),
+        Index("ix_claim_published_id", "published", "id"),
+    )
+    id: str = Field(primary_key=True)
+    source_id: str = _fk("source.id", ondelete="CASCADE")
+    start: int
+    end: int
+    text: str = Field(sa_column=Column(Text, nullable=False))
+    kind: str = Field(index=True)
+    speaker_id: str | None = _fk("entity.id", nullable=True, index=True)
+    cited_id: str | None = _fk("entity.id", nullable=True, index=True)
+    time_scope: str | None = None
+    # Copied from the source (published, else published_not_before) so date filters and sorting need no join.
+    published: date | None = None
+
+
+class ClaimTopic(SQLModel, table=True):
+    __tablename__ = "claim_topic"
+    __table_args__ = (Index("ix_claim_topic_topic_claim", "topic_id", "claim_id"),)
+    claim_id: str = Field(
+        sa_column=Column(String, ForeignKey("claim.id", ondelete="CASCADE"), primary_key=True)
+    )
+    topic_id: str = Field(sa_column=Column(String, ForeignKey("topic.id"), primary_key=True))
+
+
+class ClaimEntity(SQLModel, table=True):
+    __tablename__ = "claim_entity"
+    __table_args__ = (Index("ix_claim_entity_entity_claim", "entity_id", "claim_id"),)
+    claim_id: str = Field(
+        sa_column=Column(String, ForeignKey("claim.id", ondelete="CASCADE"), primary_key=True)
+    )
+    entity_id: str = Field(sa_column=Column(String, ForeignKey("entity.id"), primary_key=True))
+    role: str = "mention"
+
+
+class Quantity(SQLModel, table=True):
+    """A number stated in a claim, normalised (value 109100000000, unit USD) with the text as written."""
+
+    __table_args__ = (Index("ix_quantity_unit_value", "unit", "value"),)
+    id: int | None = Field(default=None, primary_key=True)
+    claim_id: str = _fk("claim.id", ondelete="CASCADE", index=True)
+    value: float
+    unit: str
+    text: str
+    start: int
+    end: int
+
+
+class Relation(SQLModel, table=True):
+    """subject -predicate-> object, with provenance: the claim/span stating it, or the catalog's basis."""
+
+    __table_args__ = (
+        Index("ix_relation_subject_predicate", "subject_id", "predicate"),
+        UniqueConstraint("subject_id", "predicate", "object_id", "source_id", "start", name="uq_relation"),
+    )
+    id: str = Field(primary_key=True)
+    subject_id: str = _fk("entity.id")
+    predicate: str = Field(index=True)
+    object_id: str = _fk("entity.id", index=True)
+    origin: str
+    source_id: str | None = _fk("source.id", ondelete="CASCADE", nullable=True, index=True)
+    claim_id: str | None = _fk("claim.id", ondelete="CASCADE", nullable=True)
+    start: int | None = None
+    end: int | None = None
+    evidence: str | None = Field(default=None, sa_column=Column(Text, nullable=True))
+
+
+# --- public shapes --------------------------------------------------------------------------------------
+
+T = TypeVar("T")
+
+
+class Page(BaseModel, Generic[T]):
+    """Every list: items plus an opaque cursor for the next page (null on the last)."""
+
+    items: list[T]
+    next_cursor: str | None
+
+
+class Span(BaseModel):
+    start: int
+    end: int
+
+
+class EntityRef(BaseModel):
+    id: str
+    name: str
+    type: EntityType
+    role: str | None = None
+
+
+class QuantityPublic(BaseModel):
+    value: float
+    unit: str
+    text: str
+    span: Span
+
+
+class SourcePublic(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+    id: str
+    url: str | None
+    title: str | None
+    publisher: str | None
+    authors: list[str]
+    published: date | None
+    published_not_before: date | None
+    language: str
+    content_hash: str
+    extractor_version: str
+    ingested_at: datetime
+    claim_count: int
+
+
+class SourceDetail(SourcePublic):
+    text: str
+    note: str | None
+    entities: list[EntityRef]
+
+
+class ClaimPublic(BaseModel):
+    id: str
+    source: str
+    text: str
+    span: Span
+    kind: ClaimKind
+    topics: list[str]
+    entities: list[EntityRef]
+    quantities: list[QuantityPublic]
+    speaker: EntityRef | None
+    cited: EntityRef | None
+    time_scope: str | None
+    published: date | None
+
+
+class EntityPublic(BaseModel):
+    id: str
+    name: str
+    type: EntityType
+    description: str
+    aliases: list[str]
+    attributes: dict[str, Any]
+    origin: Literal["catalog", "discovered"]
+
+
+class RelationPublic(BaseModel):
+    id: str
+    subject: EntityRef
+    predicate: str
+    object: EntityRef
+    origin: Literal["catalog", "article"]
+    source: str | None
+    claim: str | None
+    span: Span | None
+    evidence: str | None
+
+
+class TopicPublic(BaseModel):
+    id: str
+    label: str
+    definition: str

@@ -1,0 +1,114 @@
+"""The read endpoints over HTTP: shapes, spans, paging, filters and problem bodies."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pytest
+from fastapi.testclient import TestClient
+from sqlalchemy import Engine
+
+from app.extraction.pipeline import Pipeline
+from app.ingest import load_folder
+
+FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "articles"
+
+
+@pytest.fixture
+def loaded(engine: Engine, pipeline: Pipeline, client: TestClient) -> TestClient:
+    summary = load_folder(FIXTURES, engine=engine, pipeline=pipeline)
+    assert summary.failed == []
+    return client
+
+
+def all_items(client: TestClient, path: str, **params: Any) -> list[dict[str, Any]]:
+    items: list[dict[str, Any]] = []
+    params = {"limit": 2, **params}
+    while True:
+        body = client.get(path, params=params).json()
+        items += body["items"]
+        if not body["next_cursor"]:
+            return items
+        params["cursor"] = body["next_cursor"]
+
+
+def test_health(client: TestClient) -> None:
+    assert client.get("/health").json() == {"status": "ok"}
+
+
+def test_sources_page_through_each_once(loaded: TestClient) -> None:
+    first = loaded.get("/sources", params={"limit": 1}).json()
+    assert len(first["items"]) == 1 and first["next_cursor"]
+    ids = [s["id"] for s in all_items(loaded, "/sources")]
+    assert len(ids) == len(set(ids)) == 3
+    assert "text" not in first["items"][0]
+
+
+def test_source_detail_has_exact_text_and_mentioned_entities(loaded: TestClient) -> None:
+    source = next(s for s in all_items(loaded, "/sources") if s["url"] == "https://example.test/chips-export")
+    detail = loaded.get(f"/sources/{source['id']}").json()
+    assert detail["text"] == (FIXTURES / "chips_export.txt").read_text(encoding="utf-8")
+    names = {e["id"] for e in detail["entities"]}
+    assert {"nvidia", "huawei", "jensen-huang"} <= names
+    assert all(e["type"] in {"company", "model", "chip", "policy", "person", "organization", "country"}
+               for e in detail["entities"])
+
+
+def test_claim_spans_round_trip_to_source_text(loaded: TestClient) -> None:
+    for source in all_items(loaded, "/sources"):
+        text = loaded.get(f"/sources/{source['id']}").json()["text"]
+        claims = all_items(loaded, "/claims", source=source["id"])
+        assert claims, source["url"]
+        starts = [c["span"]["start"] for c in claims]
+        assert starts == sorted(starts)
+        for claim in claims:
+            assert text[claim["span"]["start"] : claim["span"]["end"]] == claim["text"]
+            for quantity in claim["quantities"]:
+                assert text[quantity["span"]["start"] : quantity["span"]["end"]] == quantity["text"]
+
+
+def test_claims_filter_by_topic_and_entity_combine(loaded: TestClient) -> None:
+    chips = all_items(loaded, "/claims", topic="chips")
+    assert chips and all("chips" in c["topics"] for c in chips)
+    both = all_items(loaded, "/claims", topic="chips", entity="huawei")
+    assert both and all("chips" in c["topics"] and "huawei" in {e["id"] for e in c["entities"]} for c in both)
+    assert len(both) < len(all_items(loaded, "/claims"))
+
+
+def test_entities_filter_by_type_and_prefix(loaded: TestClient) -> None:
+    people = all_items(loaded, "/entities", type="person", limit=200)
+    assert people and all(e["type"] == "person" for e in people)
+    found = loaded.get("/entities", params={"q": "nvid"}).json()["items"]
+    assert "nvidia" in {e["id"] for e in found}
+
+
+def test_relations_carry_provenance(loaded: TestClient) -> None:
+    stated = [r for r in all_items(loaded, "/relations", limit=200) if r["origin"] == "article"]
+    assert stated
+    for relation in stated:
+        assert relation["source"] and relation["span"]
+    catalog = loaded.get("/relations", params={"subject": "nvidia", "predicate": "makes"}).json()["items"]
+    assert any(r["origin"] == "catalog" and r["evidence"] for r in catalog)
+
+
+@pytest.mark.parametrize(
+    ("path", "params", "status", "parameter"),
+    [
+        ("/claims", {"cursor": "not-a-cursor"}, 400, "cursor"),
+        ("/claims", {"limit": 100000}, 422, "limit"),
+        ("/claims", {"topic": "chip"}, 422, "topic"),
+        ("/claims", {"colour": "red"}, 422, "colour"),
+        ("/entities", {"type": "planet"}, 422, "type"),
+        ("/sources/does-not-exist", {}, 404, None),
+    ],
+)
+def test_bad_input_gets_a_problem_body(
+    client: TestClient, path: str, params: dict[str, Any], status: int, parameter: str | None
+) -> None:
+    response = client.get(path, params=params)
+    assert response.status_code == status
+    assert response.headers["content-type"] == "application/problem+json"
+    body = response.json()
+    assert body["status"] == status and body["title"] and body["detail"]
+    assert body.get("parameter") == parameter

@@ -1,0 +1,151 @@
+"""The loader: idempotent reloads, atomic articles, clear messages for bad files."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+
+import pytest
+from sqlalchemy import Engine, func, select, text
+from sqlmodel import Session
+
+import app.ingest as ingest
+from app.extraction.pipeline import Pipeline
+from app.ingest import load_folder
+from app.models import Claim, Entity, Mention, Relation, Source
+
+FIXTURES = Path(__file__).parent / "fixtures" / "articles"
+
+
+@pytest.fixture
+def folder(tmp_path: Path) -> Path:
+    target = tmp_path / "articles"
+    shutil.copytree(FIXTURES, target)
+    return target
+
+
+def snapshot(engine: Engine) -> dict[str, set[tuple[object, ...]]]:
+    """Every id and content-bearing column that a reload must leave alone."""
+    queries = {
+        "sources": "SELECT id, content_hash, updated_at FROM source",
+        "claims": "SELECT id, source_id, start, \"end\", kind FROM claim",
+        "entities": "SELECT id, name, type, origin FROM entity",
+        "relations": "SELECT id, subject_id, predicate, object_id FROM relation",
+        "mentions": "SELECT source_id, entity_id, start, \"end\" FROM mention",
+    }
+    with engine.connect() as conn:
+        return {name: {tuple(row) for row in conn.execute(text(sql))} for name, sql in queries.items()}
+
+
+def count(engine: Engine, model: type) -> int:
+    with Session(engine) as session:
+        return session.execute(select(func.count()).select_from(model)).scalar_one()
+
+
+def test_first_load_reports_every_article_new(engine: Engine, pipeline: Pipeline, folder: Path) -> None:
+    summary = load_folder(folder, engine=engine, pipeline=pipeline)
+    assert (summary.new, summary.changed, summary.unchanged, summary.failed) == (3, 0, 0, [])
+    assert summary.claims == count(engine, Claim) > 0
+    assert count(engine, Source) == 3
+
+
+def test_reload_changes_nothing_and_keeps_ids(engine: Engine, pipeline: Pipeline, folder: Path) -> None:
+    load_folder(folder, engine=engine, pipeline=pipeline)
+    before = snapshot(engine)
+    summary = load_folder(folder, engine=engine, pipeline=pipeline)
+    assert (summary.new, summary.changed, summary.unchanged) == (0, 0, 3)
+    assert snapshot(engine) == before
+
+
+def test_changed_text_is_reextracted_and_other_articles_untouched(
+    engine: Engine, pipeline: Pipeline, folder: Path
+) -> None:
+    load_folder(folder, engine=engine, pipeline=pipeline)
+    before = snapshot(engine)
+    path = folder / "kimi_release.txt"
+    path.write_text(path.read_text(encoding="utf-8") + "Baidu released ERNIE 5 with 2.4 trillion parameters.\n",
+                    encoding="utf-8")
+    summary = load_folder(folder, engine=engine, pipeline=pipeline)
+    assert (summary.new, summary.changed, summary.unchanged) == (0, 1, 2)
+    after = snapshot(engine)
+    changed_source = {row[0] for row in after["sources"] - before["sources"]}
+    assert len(changed_source) == 1
+    kept = {row for row in before["claims"] if row[1] not in changed_source}
+    assert kept <= after["claims"]
+    with Session(engine) as session:
+        texts = session.execute(select(Claim.text).where(Claim.source_id.in_(changed_source))).scalars().all()  # type: ignore[attr-defined]
+    assert any("ERNIE 5" in t for t in texts)
+
+
+def test_metadata_change_updates_without_reextracting(engine: Engine, pipeline: Pipeline, folder: Path) -> None:
+    load_folder(folder, engine=engine, pipeline=pipeline)
+    claims_before = snapshot(engine)["claims"]
+    entries = json.loads((folder / "sources.json").read_text())
+    entries[0]["title"] = "A better title"
+    (folder / "sources.json").write_text(json.dumps(entries))
+    summary = load_folder(folder, engine=engine, pipeline=pipeline)
+    assert (summary.changed, summary.unchanged) == (1, 2)
+    assert snapshot(engine)["claims"] == claims_before
+    with Session(engine) as session:
+        titles = session.execute(select(Source.title)).scalars().all()
+    assert "A better title" in titles
+
+
+def test_article_failing_midway_leaves_nothing_behind(
+    engine: Engine, pipeline: Pipeline, folder: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    real = ingest._write_extraction
+
+    def write_then_fail(session: Session, source_id: str, *args: object) -> None:
+        real(session, source_id, *args)  # type: ignore[arg-type]
+        if source_id == ingest.source_id_for("https://example.test/kimi"):
+            raise RuntimeError("disk full")
+
+    monkeypatch.setattr(ingest, "_write_extraction", write_then_fail)
+    summary = load_folder(folder, engine=engine, pipeline=pipeline)
+    assert summary.new == 2
+    assert len(summary.failed) == 1 and "disk full" in summary.failed[0]
+    failed_id = ingest.source_id_for("https://example.test/kimi")
+    with Session(engine) as session:
+        assert session.get(Source, failed_id) is None
+        for model in (Claim, Mention, Relation):
+            rows = session.execute(select(func.count()).select_from(model).where(model.source_id == failed_id))  # type: ignore[attr-defined]
+            assert rows.scalar_one() == 0
+        discovered = session.execute(select(Entity.id).where(Entity.origin == "discovered")).scalars().all()
+    assert "kimi-k9-preview" not in discovered
+    monkeypatch.setattr(ingest, "_write_extraction", real)
+    assert load_folder(folder, engine=engine, pipeline=pipeline).new == 1
+
+
+@pytest.mark.parametrize(
+    ("mutate", "message"),
+    [
+        (lambda f: (f / "kimi_release.txt").write_text(""), "kimi_release.txt: empty file"),
+        (lambda f: (f / "kimi_release.txt").write_bytes(b"caf\xe9 \xff AI"), "kimi_release.txt: not valid UTF-8"),
+        (lambda f: (f / "stray.txt").write_text("Nvidia said so."), "stray.txt: not listed in sources.json"),
+        (lambda f: (f / "kimi_release.txt").unlink(), "kimi_release.txt: listed in sources.json but not found"),
+        (
+            lambda f: (f / "sources.json").write_text(
+                (f / "sources.json").read_text().replace('"title": "Moonshot', '"headline": "x", "title": "Moonshot')
+            ),
+            "unknown fields ['headline']",
+        ),
+        (
+            lambda f: (f / "sources.json").write_text(
+                (f / "sources.json").read_text().replace('"2026-05-14"', '"14 May 2026"')
+            ),
+            "published '14 May 2026' is not a YYYY-MM-DD date",
+        ),
+    ],
+    ids=["empty", "not-utf8", "unlisted", "missing", "unknown-field", "bad-date"],
+)
+def test_bad_file_gets_a_clear_message_and_the_rest_load(
+    engine: Engine, pipeline: Pipeline, folder: Path, mutate: object, message: str
+) -> None:
+    mutate(folder)  # type: ignore[operator]
+    summary = load_folder(folder, engine=engine, pipeline=pipeline)
+    assert any(message in failure for failure in summary.failed), summary.failed
+    loaded = 3 if message.startswith("stray") else 2
+    assert summary.new == loaded
+    assert count(engine, Source) == loaded

@@ -1,0 +1,43 @@
+"""Fences between layers: HTTP stays in app/api and app/main; spaCy stays in app/extraction."""
+
+from __future__ import annotations
+
+import ast
+from pathlib import Path
+
+import pytest
+
+APP = Path(__file__).resolve().parents[1] / "app"
+
+
+def imported_modules(path: Path) -> set[str]:
+    tree = ast.parse(path.read_text(encoding="utf-8"))
+    names: set[str] = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import):
+            names |= {alias.name.split(".")[0] for alias in node.names}
+        elif isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
+            names.add(node.module.split(".")[0])
+    return names
+
+
+@pytest.mark.parametrize(
+    ("package", "allowed"),
+    [("fastapi", ("api", "main.py")), ("starlette", ("api", "main.py")), ("spacy", ("extraction",))],
+)
+def test_third_party_package_only_imported_where_allowed(package: str, allowed: tuple[str, ...]) -> None:
+    offenders = [
+        str(path.relative_to(APP))
+        for path in APP.rglob("*.py")
+        if package in imported_modules(path) and path.relative_to(APP).parts[0] not in allowed
+    ]
+    assert offenders == []
+
+
+def test_extraction_never_touches_the_database() -> None:
+    offenders = [
+        str(path.relative_to(APP))
+        for path in (APP / "extraction").rglob("*.py")
+        if imported_modules(path) & {"sqlalchemy", "sqlmodel", "fastapi"}
+    ]
+    assert offenders == []
