@@ -205,7 +205,7 @@ def read_folder(folder: Path) -> tuple[list[ArticleInput], list[str]]:
 
 
 def _now() -> datetime:
-    return datetime.now(UTC).replace(tzinfo=None)
+    return datetime.now(UTC)
 
 
 def sync_catalog(session: Session, *, catalog: Catalog) -> int:

@@ -6,7 +6,6 @@ import re
 from bisect import bisect_left
 from dataclasses import dataclass
 
-from app.extraction.catalog import normalise_alias
 from app.extraction.quantities import Quantity
 from app.extraction.records import EntityRecord, MentionRecord
 from app.extraction.segment import Block, Sentence
@@ -130,7 +129,7 @@ class ClaimContext:
         self.last_person: str | None = None
         self.last_company: str | None = None
         self.seen_block = -1
-        self.seen_texts: set[str] = set()
+        self.seen_words: list[frozenset[str]] = []
 
     def in_range(self, start: int, end: int) -> list[MentionRecord]:
         i = bisect_left(self.starts, start)
@@ -154,10 +153,12 @@ class ClaimContext:
         self.seen_block = sentence.block
 
     def duplicate(self, text: str) -> bool:
-        key = normalise_alias(text)
-        if key in self.seen_texts:
-            return True
-        self.seen_texts.add(key)
+        """A repeat of an earlier claim (summaries restate claims): same words, give or take a clause."""
+        words = frozenset(re.findall(r"\w+", text.lower()))
+        for seen in self.seen_words:
+            if min(len(words), len(seen)) >= 8 and len(words & seen) >= 0.85 * min(len(words), len(seen)):
+                return True
+        self.seen_words.append(words)
         return False
 
     def quote_of(self, start: int, end: int) -> QuoteRegion | None:
@@ -170,23 +171,25 @@ class ClaimContext:
     def _attribution(self, region: QuoteRegion) -> str | None:
         """Who speaks a quote: 'X said, “…' before it, '…,” X said.' after it, or the previous quote's speaker."""
         block = self.blocks[region.block]
-        before = self.text[block.start : region.start]
+        lead_start = max(block.start, self.text.rfind(". ", block.start, region.start) + 1)
+        lead = self.text[lead_start : region.start]
         after = self.text[region.end : block.end]
-        tail_mentions = self.in_range(block.start, region.start)
-        for m in reversed(tail_mentions):
-            if self._type(m.entity_id) in ("person", "company", "organization") and _SPEECH_BEFORE.search(
-                self.text[m.end : region.start]
-            ):
-                return m.entity_id
+        speakers = [
+            m for m in self.in_range(lead_start, region.start)
+            if self._type(m.entity_id) in ("person", "company", "organization")
+        ]
+        if speakers and (_SPEECH_BEFORE.search(lead) or lead.rstrip().endswith((":", ","))):
+            people = [m for m in speakers if self._type(m.entity_id) == "person"]
+            return (people or speakers)[0].entity_id
+        if re.search(r"\b(?:[Hh]e|[Ss]he|[Hh]is|[Hh]er)\b", lead) and lead.rstrip().endswith((":", ",")):
+            return self.last_person
         for m in self.in_range(region.end, block.end)[:2]:
             gap = self.text[region.end : m.start]
             if len(gap) < 8 and _SPEECH_AFTER.match(self.text[m.end : m.end + 40]):
                 return m.entity_id
             if re.search(rf"(?:{SPEECH})\s*$", gap) and self._type(m.entity_id) == "person":
                 return m.entity_id
-        if re.search(r"\b(?:[Hh]e|[Ss]he)\s+(?:also\s+)?(?:" + SPEECH + r")\b[^“\"]*$", before):
-            return self.last_person
-        if _SPEECH_AFTER.match(after.lstrip("”\", ")) and re.match(r"[”\"]?,?\s*(?:he|she)\b", after):
+        if re.match(rf"\s*,?\s*(?:he|she)\s+(?:also\s+)?(?:{SPEECH})\b", after):
             return self.last_person
         previous = [r for r in self.quotes if r.end <= region.start and region.block - r.block <= 1]
         if previous:
@@ -212,10 +215,10 @@ class ClaimContext:
             if etype in ("person", "company") and (_SPEECH_AFTER.match(after) or re.search(r"\b(?:said|says|according to)\s+$", before)):
                 speaker = speaker or m.entity_id
         region = self.quote_of(start, end)
-        if region is not None and speaker is None:
+        if region is not None:
             if region.start not in self.quote_speaker:
-                self.quote_speaker[region.start] = self._attribution(region)
-            speaker = self.quote_speaker[region.start]
+                self.quote_speaker[region.start] = speaker or self._attribution(region)
+            speaker = speaker or self.quote_speaker[region.start]
         if speaker is None and _PRONOUN_SPEECH.search(text[start:end][:60]):
             speaker = self.last_person
         if speaker is None and _IT_SAYS.search(text[start:end]):
@@ -225,8 +228,6 @@ class ClaimContext:
             lead = text[start : first.start]
             if self._type(first.entity_id) == "person" and len(lead) < 40 and "," not in lead.rstrip(", "):
                 speaker = first.entity_id
-        if speaker is None and re.match(r"(?:[\w ,]{0,40},\s*)?(?:[Hh]e|[Ss]he)\b", text[start:end]):
-            speaker = self.last_person
         if speaker is None:
             speaker = self.author
         for m in mentions:

@@ -52,6 +52,7 @@ SPEECH_VERBS = (
 )
 _SPEAKS = re.compile(rf"(?<![\w-]){PERSON_NAME}(?:,[^,]{{3,80}},)?\s+(?:{SPEECH_VERBS})\b")
 _SAID_NAME = re.compile(rf"\b(?:said|says|according to|told)\s+{PERSON_NAME}(?![\w-])")
+_BYLINE = re.compile(rf"(?m)^{PERSON_NAME}\s+(?:writes|responds|replies|wrote|reports)\s*:\s*$")
 _NAME_PAREN = re.compile(rf"(?<![\w-]){PERSON_NAME}\s+\((?=[^)]*\b(?:{ORG_HEADS}|University)\b)")
 
 VERSION = (
@@ -216,7 +217,7 @@ class EntityRecognizer:
                 if len(name.split()) < 2:
                     continue
                 add(start, start + len(name), name, etype, {}, 2)
-        for pattern in (_ROLE_BEFORE, _APPOSITIVE, _SPEAKS, _SAID_NAME, _NAME_PAREN):
+        for pattern in (_ROLE_BEFORE, _APPOSITIVE, _SPEAKS, _SAID_NAME, _NAME_PAREN, _BYLINE):
             for m in pattern.finditer(text):
                 name = m.group("name")
                 words = name.split()

@@ -24,6 +24,7 @@ _FURNITURE = re.compile(
 )
 _SIGNED = re.compile(r"^(?P<name>[A-Z][\w’'.-]+(?: [A-Z][\w’'.-]+){1,3}) (?:writes|responds|replies|says|wrote):$")
 # A sentence may close with a bracketed attribution: "... export controls. (CSIS)".
+_CITATION = re.compile(r"\s*\([^()]{1,60}\)\s*(?:$|\n)")
 _TERMINAL = re.compile(r"(?:[.!?][\"”’')\]]*|[\"”])(?:\s*\([^()]{1,60}\))?$")
 
 
@@ -91,6 +92,8 @@ def segment(text: str) -> tuple[list[Block], list[Sentence]]:
         index = len(blocks) - 1
         cursor = body_start
         for match in _SENTENCE_END.finditer(text, body_start, body_end):
+            if _CITATION.match(text, match.end(), body_end):
+                continue  # "... export controls. (CSIS)": the citation belongs to the sentence before
             word = re.search(r"([\w.]+)[.!?]*$", text[cursor : match.start() + 1])
             if word and word.group(1).rstrip(".").lower() in _ABBREVIATIONS and match.group().startswith("."):
                 continue

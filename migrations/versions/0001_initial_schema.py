@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises: 
-Create Date: 2026-11-24 08:08:32.860176
+Create Date: 2026-11-24 08:26:11.718952
 """
 
 from __future__ import annotations
@@ -48,8 +48,8 @@ def upgrade() -> None:
     sa.Column('text', sa.Text(), nullable=False),
     sa.Column('content_hash', sqlmodel.sql.sqltypes.AutoString(), nullable=False),
     sa.Column('extractor_version', sqlmodel.sql.sqltypes.AutoString(), nullable=False),
-    sa.Column('ingested_at', sqlmodel.sql.sqltypes.UTCDateTime(), nullable=False),
-    sa.Column('updated_at', sqlmodel.sql.sqltypes.UTCDateTime(), nullable=False),
+    sa.Column('ingested_at', sa.DateTime(timezone=True), nullable=False),
+    sa.Column('updated_at', sa.DateTime(timezone=True), nullable=False),
     sa.PrimaryKeyConstraint('id'),
     sa.UniqueConstraint('key')
     )

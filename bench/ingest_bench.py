@@ -1,0 +1,102 @@
+"""Ingest speed: generated ~1,000-word articles through extraction alone, then extraction + writing.
+
+    python bench/ingest_bench.py [--articles 200] [--database-url sqlite:////tmp/bench.db]
+
+Not a test: it prints figures for docs/PERFORMANCE.md. Run it pinned to one core for the per-core figure:
+    taskset -c 1 python bench/ingest_bench.py
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import random
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from sqlmodel import Session  # noqa: E402
+
+from app.db import engine_for  # noqa: E402
+from app.extraction.pipeline import get_pipeline  # noqa: E402
+from app.ingest import ArticleInput, ingest_article, sync_catalog  # noqa: E402
+from app.migrate import upgrade  # noqa: E402
+
+COMPANIES = ["Nvidia", "Huawei", "Alibaba", "Baidu", "Tencent", "ByteDance", "DeepSeek", "OpenAI", "SMIC",
+             "Cambricon", "Moonshot AI", "Zhipu AI", "Microsoft", "Google", "AMD", "Intel", "TSMC", "MiniMax"]
+MODELS = ["Qwen3", "DeepSeek-V3", "ERNIE 4.5", "Kimi K2", "GLM-4.5", "GPT-4o", "Llama 3", "Hunyuan-A13B"]
+CHIPS = ["H20", "H100", "Ascend 910B", "Ascend 910C", "MI300X", "A100", "H800"]
+PEOPLE = ["Jensen Huang", "Lisa Su", "Sam Altman", "Liang Wenfeng", "Robin Li", "Eddie Wu"]
+TEMPLATES = [
+    "{company} said its quarterly revenue rose {pct}% year on year to ${money} billion.",
+    "{company} released {model}, a model with {params} billion parameters trained on {count:,} GPUs.",
+    "According to Reuters, {company} plans to invest ${money} billion in data centres by {year}.",
+    "{person} said, “Export controls on chips like the {chip} will only speed up China’s own industry.”",
+    "The Commerce Department added {count} Chinese firms to the Entity List in {year}.",
+    "Analysts expect {company}’s {chip} shipments to grow {mult}-fold as cloud providers expand.",
+    "China accounted for {pct}% of AI patents filed in {year}, compared with {pct2}% from the United States.",
+    "{company} and {company2} announced a partnership to deploy {model} in cars and smartphones.",
+    "Open-weight releases such as {model} were downloaded {count:,} times on Hugging Face last month.",
+    "Beijing is expected to spend nearly ${money} billion on AI infrastructure in {year}.",
+]
+
+
+def make_article(rng: random.Random, words: int = 1000) -> str:
+    paragraphs: list[str] = []
+    total = 0
+    while total < words:
+        sentences = []
+        for _ in range(rng.randint(2, 4)):
+            sentence = rng.choice(TEMPLATES).format(
+                company=rng.choice(COMPANIES), company2=rng.choice(COMPANIES), model=rng.choice(MODELS),
+                chip=rng.choice(CHIPS), person=rng.choice(PEOPLE), pct=rng.randint(2, 90),
+                pct2=rng.randint(2, 90), money=round(rng.uniform(1, 120), 1), params=rng.choice([7, 32, 236, 671]),
+                count=rng.randint(100, 90000), year=rng.randint(2019, 2030), mult=rng.randint(2, 14),
+            )
+            sentences.append(sentence)
+            total += len(sentence.split())
+        paragraphs.append(" ".join(sentences))
+    return "\n\n".join(paragraphs) + "\n"
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--articles", type=int, default=200)
+    parser.add_argument("--database-url", default=None)
+    args = parser.parse_args()
+    rng = random.Random(20261124)
+    texts = [make_article(rng) for _ in range(args.articles)]
+    words = sum(len(t.split()) for t in texts) / len(texts)
+    pipeline = get_pipeline()
+    pipeline.extract(texts[0])  # warm-up
+
+    start = time.perf_counter()
+    for text in texts:
+        pipeline.extract(text)
+    extract_s = time.perf_counter() - start
+
+    tmp = tempfile.mkdtemp()
+    url = args.database_url or f"sqlite:///{tmp}/bench.db"
+    upgrade(url)
+    engine = engine_for(url)
+    with Session(engine) as session, session.begin():
+        sync_catalog(session, catalog=pipeline.catalog)
+    start = time.perf_counter()
+    for n, text in enumerate(texts):
+        with Session(engine) as session, session.begin():
+            ingest_article(session, article=ArticleInput(key=f"bench:{n}", text=text), pipeline=pipeline)
+    ingest_s = time.perf_counter() - start
+    engine.dispose()
+
+    print(f"articles: {len(texts)} of {words:.0f} words on average; backend: {url.split(':')[0]}; "
+          f"cpu affinity: {sorted(os.sched_getaffinity(0))}")
+    print(f"extraction only:        {len(texts) / extract_s:7.1f} articles/s ({1000 * extract_s / len(texts):.1f} ms each)")
+    print(f"extraction + writing:   {len(texts) / ingest_s:7.1f} articles/s ({1000 * ingest_s / len(texts):.1f} ms each)")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
