@@ -6,10 +6,11 @@ import base64
 import binascii
 from collections import defaultdict
 from collections.abc import Sequence
+from datetime import date
 from typing import Any
 
 import orjson
-from sqlalchemy import Select, and_, func, literal, or_, select
+from sqlalchemy import Date, Select, and_, func, literal, or_, select
 from sqlalchemy.orm import Session
 
 from app.errors import BadRequest, NotFound
@@ -171,11 +172,15 @@ def list_claims(
             query = query.where(or_(C.c.start > start, and_(C.c.start == start, C.c.id > last)))
         key = lambda r: [r.start, r.id]  # noqa: E731
     else:
-        day = func.coalesce(C.c.published, literal("0001-01-01"))
+        day = func.coalesce(C.c.published, literal(date(1, 1, 1), Date))
         query = query.order_by(day.desc(), C.c.id)
         if cursor:
             published, last = decode_cursor(cursor, 2)
-            query = query.where(or_(day < published, and_(day == published, C.c.id > last)))
+            try:
+                published_day = date.fromisoformat(published)
+            except (TypeError, ValueError) as exc:
+                raise BadRequest("cursor is not one this API issued", parameter="cursor") from exc
+            query = query.where(or_(day < published_day, and_(day == published_day, C.c.id > last)))
         key = lambda r: [str(r.published or "0001-01-01"), r.id]  # noqa: E731
     rows, next_cursor = _page(list(session.execute(query.limit(limit + 1))), limit, key)
     return hydrate_claims(session, rows), next_cursor
