@@ -320,6 +320,7 @@ def ingest_article(session: Session, *, article: ArticleInput, pipeline: Pipelin
 
 
 def _clear_extraction(session: Session, source_id: str) -> None:
+    session.execute(delete(EntityAlias).where(EntityAlias.source_id == source_id))  # type: ignore[arg-type]
     session.execute(delete(Relation).where(Relation.source_id == source_id))  # type: ignore[arg-type]
     session.execute(delete(Mention).where(Mention.source_id == source_id))  # type: ignore[arg-type]
     claim_ids = select(Claim.id).where(Claim.source_id == source_id)  # type: ignore[arg-type]
@@ -351,8 +352,27 @@ def _ensure_entities(session: Session, records: Iterable[EntityRecord]) -> None:
         session.execute(insert(EntityAlias), rows)
 
 
+def _learn_aliases(session: Session, source_id: str, extraction: Extraction) -> None:
+    """Multi-word forms an article uses for a known entity become its aliases, tied to that article."""
+    forms: dict[str, tuple[str, str]] = {}
+    for m in extraction.mentions:
+        if " " in m.text.strip():
+            forms.setdefault(normalise_alias(m.text), (m.entity_id, m.text))
+    if not forms:
+        return
+    taken = set(session.execute(select(EntityAlias.normalised).where(EntityAlias.normalised.in_(list(forms)))).scalars())  # type: ignore[attr-defined]
+    rows = [
+        {"entity_id": entity_id, "alias": text, "normalised": key, "source_id": source_id}
+        for key, (entity_id, text) in forms.items()
+        if key and key not in taken
+    ]
+    if rows:
+        session.execute(insert(EntityAlias), rows)
+
+
 def _write_extraction(session: Session, source_id: str, published: date | None, extraction: Extraction) -> None:
     _ensure_entities(session, extraction.entities.values())
+    _learn_aliases(session, source_id, extraction)
     if extraction.mentions:
         session.execute(
             insert(Mention),

@@ -86,6 +86,8 @@ class EntityAlias(SQLModel, table=True):
     entity_id: str = _fk("entity.id", ondelete="CASCADE", index=True)
     alias: str
     normalised: str = Field(sa_column=Column(String, unique=True, nullable=False))
+    # Set for a form learned from an article ("2023 Interim Measures for …"): it goes with that source.
+    source_id: str | None = _fk("source.id", ondelete="CASCADE", nullable=True, index=True)
 
 
 class Mention(SQLModel, table=True):

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Any
 
@@ -16,8 +16,9 @@ from app.extraction.records import EntityRecord, MentionRecord
 
 __all__ = ["EntityRecognizer"]
 
-CAP = r"(?:[A-Z][\w&’'.-]*[\w.]|[A-Z])"
-NAME_WORDS = rf"{CAP}(?:\s+(?:(?:and|&|of|for|on)\s+)?{CAP})*?"
+CAP = r"(?:[A-Z]\.(?:[A-Z]\.)+|[A-Z][\w&’'-]*\w|[A-Z])"
+SP = r"[ \t\u00a0]+"  # a name never runs across a line break
+NAME_WORDS = rf"{CAP}(?:{SP}(?:(?:and|&|of|for|on){SP})?{CAP})*?"
 ORG_HEADS = (
     "Administration|Ministry|Department|Commission|Council|Bureau|Agency|Institute|University|Academy|"
     "Association|Authority|Office|Committee|Foundation|Center|Centre|Laboratory|Laboratories|Federation|"
@@ -25,13 +26,36 @@ ORG_HEADS = (
 )
 COMPANY_SUFFIXES = (
     r"Inc\.?|Corp\.?|Corporation|Co\.,? Ltd\.?|Ltd\.?|Limited|LLC|PLC|plc|AG|GmbH|Technologies|Technology|"
-    r"Holdings|Semiconductor|Semiconductors|Electronics|Robotics|Motors|Labs|Intelligence Technology"
+    r"Holdings|Semiconductor|Semiconductors|Electronics|Microelectronics|Robotics|Motors|Labs|Intelligence Technology|"
+    r"Capital|Ventures|Partners|Securities|Investment|Investments|Advisors|Asset Management|Bank|Group"
 )
-INVESTOR_SUFFIXES = r"Capital|Ventures|Partners|Research|Securities|Investments|Invest|Advisors|Advisers"
-_ORG_FORWARD = re.compile(rf"(?<![\w-])(?P<name>{NAME_WORDS}\s+(?:{ORG_HEADS})(?:\s+(?:of|for|on)\s+(?:the\s+)?{NAME_WORDS})?)(?![\w-])")
-_ORG_HEAD_FIRST = re.compile(rf"(?<![\w-])(?P<name>(?:{ORG_HEADS})\s+(?:of|for|on)\s+(?:the\s+)?{CAP}(?:\s+(?:and\s+)?{CAP})*)")
-_COMPANY = re.compile(rf"(?<![\w-])(?P<name>{CAP}(?:\s+{CAP}){{0,3}}\s+(?:{COMPANY_SUFFIXES}))(?![\w-])")
-_INVESTOR = re.compile(rf"(?<![\w-])(?P<name>{CAP}(?:\s+{CAP}){{0,2}}\s+(?:{INVESTOR_SUFFIXES}))(?![\w-])")
+RESEARCH_SUFFIXES = r"Research|Analytics|Consulting|Insights|Intelligence|Advisers|Index|Review|Times|Post|News|Journal|Daily|Media"
+_ORG_FORWARD = re.compile(
+    rf"(?<![\w-])(?P<name>{NAME_WORDS}{SP}(?:{ORG_HEADS})(?:{SP}(?:of|for|on){SP}(?:the{SP})?{NAME_WORDS})?)(?![\w-])"
+)
+_ORG_HEAD_FIRST = re.compile(
+    rf"(?<![\w-])(?P<name>(?:{ORG_HEADS}){SP}(?:of|for|on){SP}(?:the{SP})?{CAP}(?:{SP}(?:and{SP})?{CAP})*)"
+)
+_COMPANY = re.compile(rf"(?<![\w-])(?P<name>{CAP}(?:{SP}{CAP}){{0,3}}{SP}(?:{COMPANY_SUFFIXES}))(?![\w-])")
+_RESEARCH = re.compile(rf"(?<![\w-])(?P<name>{CAP}(?:{SP}{CAP}){{0,2}}{SP}(?:{RESEARCH_SUFFIXES}))(?![\w-])")
+# "… export controls. (CSIS)": a bracketed source at the end of a line or sentence.
+_CITATION = re.compile(rf"(?<=[.!?”\"] )\((?P<name>{CAP}(?:{SP}{CAP}){{0,4}})\)(?=[ \t]*(?:$|\n))", re.M)
+# Descriptive policy phrases; entities inside them stay mentions of their own.
+_POLICY_NAME = re.compile(
+    rf"(?<![\w-])(?P<name>(?:(?:19|20)\d\d{SP})?(?:{CAP}{SP}){{1,6}}(?:Act|Law|Rule|Rules|Plan|Strategy|Framework|"
+    rf"Initiative|Measures|Regulations?|Provisions|Order|Directive|Program|Programme|Guidelines|Agenda|Accord|"
+    rf"Declaration)(?:{SP}(?:for|on|of){SP}(?:the{SP})?{CAP}(?:{SP}{CAP}){{0,5}})?)(?![\w-])"
+)
+_POLICY_PHRASE = re.compile(
+    r"(?<![\w-])(?P<name>(?:[\w-]+[ \t])?(?:export|import|chip|investment|visa)[ \t](?:controls|restrictions|limits|bans?|curbs)"
+    r"|(?:sanctions|tariffs|restrictions|curbs|bans?)[ \t](?:on|against)[ \t](?:[A-Z][\w-]*|(?:[a-z-]+[ \t]){0,2}[a-z-]+s)"
+    r"(?:[ \t][A-Z][\w-]*)?"
+    r"|ban(?:ning|ned|s)?[ \t](?:on[ \t])?(?:the[ \t])?(?:import|export|use|sale|purchase)s?[ \t]of[ \t](?:[A-Z][\w.-]*[ \t]){0,3}[\w-]+"
+    r"|(?:(?:19|20)\d\d[ \t])?GDP[ \t]growth[ \t]target"
+    r"|(?:[a-z-]+[ \t]and[ \t])?(?:monetary|fiscal|economic)[ \t]stimulus(?:[ \t](?:measures|package))?"
+    r"|(?:regional|national|state|government|provincial)[ \t](?:[a-z-]+[ \t]){0,2}(?:funds?|subsidies)"
+    r"|AI[ \t](?:governance[ \t])?standards)(?![\w-])"
+)
 
 PERSON_NAME = r"(?P<name>[A-Z][a-z]+(?:-[A-Za-z][a-z]+)?(?:\s+[A-Z][a-z]+(?:-[A-Za-z][a-z]+)?){1,2})"
 ROLES = (
@@ -43,7 +67,7 @@ ROLES = (
 )
 _ROLE_BEFORE = re.compile(rf"(?<![\w-])(?P<role>{ROLES})\s+{PERSON_NAME}(?![\w-])")
 _APPOSITIVE = re.compile(
-    rf"(?<![\w-]){PERSON_NAME},\s+(?:a|an|the)\s+(?:[\w-]+\s+){{0,4}}?(?P<role>{ROLES})\b"
+    rf"(?<![\w-]){PERSON_NAME},\s+(?:(?:a|an|the)\s+)?(?:[\w-]+\s+){{0,4}}?(?P<role>{ROLES})\b"
 )
 SPEECH_VERBS = (
     r"said|says|stated|states|told|tells|added|adds|noted|notes|warned|warns|commented|comments|wrote|"
@@ -52,13 +76,17 @@ SPEECH_VERBS = (
 )
 _SPEAKS = re.compile(rf"(?<![\w-]){PERSON_NAME}(?:,[^,]{{3,80}},)?\s+(?:{SPEECH_VERBS})\b")
 _SAID_NAME = re.compile(rf"\b(?:said|says|according to|told)\s+{PERSON_NAME}(?![\w-])")
+_CREDIT = re.compile(rf"(?:\b[Bb]y|\b(?:Photo|Image|Credit|Photograph)(?: by)?:?|Reuters/|AFP/|AP/|Getty Images/)[ \t]+{PERSON_NAME}(?![\w-])")
 _BYLINE = re.compile(rf"(?m)^{PERSON_NAME}\s+(?:writes|responds|replies|wrote|reports)\s*:\s*$")
 _NAME_PAREN = re.compile(rf"(?<![\w-]){PERSON_NAME}\s+\((?=[^)]*\b(?:{ORG_HEADS}|University)\b)")
 
+TIERS = (
+    r"Max|Pro|Plus|plus|max|turbo|Turbo|Ultra|Mini|mini|Lite|Flash|Air|Omni|Coder|Instruct|Chat|Exp|Preview|"
+    r"Thinking|VL|Vision|Large|Base|Reasoner|Sonnet|Opus|Haiku|Nano|Next"
+)
 VERSION = (
-    r"(?:[-\s]?(?:[vV]\d+(?:\.\d+)*|\d+(?:\.\d+)*[a-zA-Z]?|[A-Z]{1,2}\d+(?:\.\d+)?[A-Za-z]?))"
-    r"(?:[-\s](?:Max|Pro|Plus|Turbo|Ultra|Mini|mini|Lite|Flash|Air|Omni|Coder|Instruct|Chat|Exp|Preview|"
-    r"Thinking|VL|Vision|Large|Base|Reasoner|Sonnet|Opus|Haiku|Nano|Next|\d+(?:\.\d+)?[BbMK]|[A-Z]\d+[A-Z]?)(?![\w]))*"
+    r"(?:(?:[-\s]?(?:[vV]\d+(?:\.\d+)*|\d+(?:\.\d+)*[a-z]?|[A-Z]{1,2}\d+(?:\.\d+)?[A-Za-z]?))|-(?:" + TIERS + r"))"
+    r"(?:[- ]?(?:" + TIERS + r")(?![\w])|[- ](?:\d+(?:\.\d+)?[BbMK]|[A-Z]\d+[A-Z]?)(?![\w]))*"
 )
 # Capitalised words that start sentences or name months and places, never people or organisations.
 _NOT_NAME = set(
@@ -71,6 +99,10 @@ _NOT_NAME = set(
     "Each Every All No Not One Two Three First Second Third Key Big Top".split()
 )
 
+# Words that open sentences and so start capitalised runs without being part of a name.
+_LEADING_STOP = _NOT_NAME - {"Chinese", "American", "US", "U.S.", "China", "America", "AI", "Tech", "Global",
+                             "National", "State", "Western", "Eastern", "New", "Big", "Top", "Key"}
+
 
 @dataclass(frozen=True, slots=True)
 class _Candidate:
@@ -79,6 +111,22 @@ class _Candidate:
     entity_id: str | None  # a catalog id, or None for a discovered record
     record: EntityRecord | None
     priority: int
+    nested: bool = False  # a descriptive phrase: the mentions inside it stand as well
+
+
+LEGAL_SUFFIX = re.compile(
+    r"[ ,]+(?:Inc\.?|Corp\.?|Corporation|Co\.,? Ltd\.?|Co\.|Ltd\.?|Limited|LLC|PLC|plc|AG|GmbH|Group|Holdings)$"
+)
+ROLE_IN_NAME = re.compile(rf"\b(?:{ROLES}|Mr|Mrs|Ms|Dr)\b")
+LEADING_QUALIFIER = re.compile(r"^(?:the\s+|(?:19|20)\d\d\s+)+", re.I)
+ROLE_PREFIX = re.compile(
+    rf"^(?:(?:{ROLES}|Mr\.?|Mrs\.?|Ms\.?|Dr\.?|Chairman|Chairwoman|CEO|President|Premier|Professor)\s+)+"
+)
+NOT_PERSON_LAST = {
+    "Times", "Post", "News", "Journal", "Daily", "Review", "Capital", "Group", "Institute", "University", "Bank",
+    "Fund", "Research", "Report", "Index", "Street", "Market", "Exchange", "Securities", "Media", "Insider",
+    "Week", "Weekly", "Herald", "Tribune", "Agency", "Network", "Technologies", "Labs", "Ventures", "Partners",
+}
 
 
 class EntityRecognizer:
@@ -87,17 +135,35 @@ class EntityRecognizer:
     def __init__(self, nlp: Language, catalog: Catalog) -> None:
         self.nlp = nlp
         self.catalog = catalog
-        self.matcher = PhraseMatcher(nlp.vocab)
+        # Single words match as written (and in capitals): "Meta" is not "meta", "US" is not "us".
+        # Phrases match in any case: "AI Diffusion rule" is the "AI Diffusion Rule".
+        self.exact = PhraseMatcher(nlp.vocab)
+        self.caseless = PhraseMatcher(nlp.vocab, attr="LOWER")
         self.by_alias: dict[str, str] = {}
+        self.owner_prefix: dict[str, str] = {}
         for entity in catalog.entities.values():
-            variants: set[str] = set()
-            for alias in entity.aliases:
-                self.by_alias[normalise_alias(alias)] = entity.id
-                variants.add(alias)
-                letters = sum(c.isalpha() for c in alias)
-                if letters >= 4:
-                    variants.add(alias.upper())
-            self.matcher.add(entity.id, list(nlp.tokenizer.pipe(sorted(variants))))
+            exact: set[str] = set()
+            caseless: set[str] = set()
+            for alias in (*entity.aliases, *self._derived_aliases(entity)):
+                self.by_alias.setdefault(normalise_alias(alias), entity.id)
+                if entity.type == "person" and ROLE_IN_NAME.search(alias):
+                    continue  # "Chinese President Xi Jinping": the rules read the role, the country and the name
+                if " " in alias.strip():
+                    caseless.add(alias)
+                else:
+                    exact.add(alias)
+                    if sum(c.isalpha() for c in alias) >= 4:
+                        exact.add(alias.upper())
+            if exact:
+                self.exact.add(entity.id, list(nlp.tokenizer.pipe(sorted(exact))))
+            if caseless:
+                self.caseless.add(entity.id, list(nlp.tokenizer.pipe(sorted(caseless))))
+        country_aliases = sorted(
+            {a for e in catalog.entities.values() if e.type == "country" for a in e.aliases if " " not in a},
+            key=len,
+            reverse=True,
+        )
+        self.country_prefix = re.compile(rf"(?P<country>{'|'.join(map(re.escape, country_aliases)) or 'x^'})(?:[’']s)?\s")
         self.families = self._families()
         prefixes = sorted(self.families, key=len, reverse=True)
         self.version_re = (
@@ -106,25 +172,35 @@ class EntityRecognizer:
             else None
         )
 
+    def _derived_aliases(self, entity: CatalogEntity) -> list[str]:
+        """'OpenAI o3' for o3: news often prefixes a model or chip with its maker's name."""
+        if entity.type not in ("model", "chip"):
+            return []
+        owner_id = entity.attributes.get("developer") or entity.attributes.get("maker")
+        owner = self.catalog.entities.get(owner_id) if isinstance(owner_id, str) else None
+        if owner is None:
+            return []
+        derived = []
+        for alias in entity.aliases:
+            if not alias.startswith(owner.name) and " " not in alias[:3]:
+                derived.append(f"{owner.name} {alias}")
+                self.owner_prefix[f"{owner.name} {alias}".lower()] = owner.id
+        return derived
+
     def _families(self) -> dict[str, CatalogEntity]:
-        """Alias -> the model/chip family (or developer company) whose versions it names."""
+        """Alias -> the model/chip family whose versions it names ('Qwen' -> qwen, 'Ascend' -> ascend)."""
         entities = self.catalog.entities
         families: dict[str, CatalogEntity] = {}
         for entity in entities.values():
             if entity.type not in ("model", "chip"):
                 continue
-            family_id = entity.attributes.get("family")
-            if entity.attributes.get("is_family"):
-                family_id = entity.id
+            family_id = entity.id if entity.attributes.get("is_family") else entity.attributes.get("family")
             family = entities.get(family_id) if isinstance(family_id, str) else None
-            if family is not None:
-                for alias in family.aliases:
-                    if len(alias) >= 2 and not alias.endswith((" series", " models", " model")):
-                        families.setdefault(alias, family)
-            owner_id = entity.attributes.get("developer") or entity.attributes.get("maker")
-            owner = entities.get(owner_id) if isinstance(owner_id, str) else None
-            if owner is not None and entity.name.startswith(owner.name):
-                families.setdefault(owner.name, entity if family is None else family)
+            if family is None:
+                continue
+            for alias in family.aliases:
+                if len(alias) >= 2 and " " not in alias and not alias.endswith(("series", "models", "model")):
+                    families.setdefault(alias, family)
         return families
 
     def recognise(self, doc: Doc) -> tuple[list[MentionRecord], dict[str, EntityRecord]]:
@@ -132,11 +208,14 @@ class EntityRecognizer:
         text = doc.text
         candidates: list[_Candidate] = []
         strings = self.nlp.vocab.strings
-        for match_id, start, end in self.matcher(doc):
-            span = doc[start:end]
-            candidates.append(_Candidate(span.start_char, span.end_char, strings[match_id], None, 3))
-        candidates += self._discover(text)
-        chosen = _resolve_overlaps(candidates)
+        for matcher in (self.exact, self.caseless):
+            for match_id, start, end in matcher(doc):
+                span = doc[start:end]
+                candidates.append(_Candidate(span.start_char, span.end_char, strings[match_id], None, 3))
+        candidates += self._discover(text, candidates)
+        chosen = _resolve_overlaps([c for c in candidates if not c.nested])
+        policies = [(c.start, c.end) for c in chosen if self._type_of(c) == "policy"]
+        chosen += _resolve_overlaps([c for c in candidates if c.nested], blocked=policies)
         records: dict[str, EntityRecord] = {}
         mentions: list[MentionRecord] = []
         for cand in chosen:
@@ -147,10 +226,34 @@ class EntityRecognizer:
                 records.setdefault(entity_id, cand.record)
             else:
                 records.setdefault(entity_id, self._record(self.catalog.entities[entity_id]))
-            mentions.append(MentionRecord(entity_id, cand.start, cand.end, text[cand.start : cand.end]))
+            surface = text[cand.start : cand.end]
+            mentions.append(MentionRecord(entity_id, cand.start, cand.end, surface))
+            prefix = self._prefix_entity(surface, entity_id)
+            if prefix is not None:  # "OpenAI o3" also mentions OpenAI; "U.S. export controls", the US
+                prefix_id, length = prefix
+                records.setdefault(prefix_id, self._record(self.catalog.entities[prefix_id]))
+                mentions.append(MentionRecord(prefix_id, cand.start, cand.start + length, surface[:length]))
         mentions += self._name_parts(text, mentions, records)
-        mentions.sort(key=lambda m: m.start)
+        mentions.sort(key=lambda m: (m.start, -m.end))
         return mentions, records
+
+    def _prefix_entity(self, surface: str, entity_id: str) -> tuple[str, int] | None:
+        """The maker or country a longer name begins with, as (entity id, length of its name)."""
+        owner = self.owner_prefix.get(surface.lower())
+        if owner is not None:
+            return owner, len(self.catalog.entities[owner].name)
+        m = self.country_prefix.match(surface)
+        if m is None or " " not in surface[m.end() - 1 :]:
+            return None
+        country = self.by_alias.get(normalise_alias(m.group("country")))
+        if country is None or country == entity_id:
+            return None
+        return country, len(m.group("country"))
+
+    def _type_of(self, candidate: _Candidate) -> str:
+        if candidate.record is not None:
+            return candidate.record.type
+        return self.catalog.entities[candidate.entity_id or ""].type
 
     @staticmethod
     def _record(entity: CatalogEntity) -> EntityRecord:
@@ -165,34 +268,60 @@ class EntityRecognizer:
         )
 
     def _known(self, name: str) -> str | None:
-        return self.by_alias.get(normalise_alias(name))
+        """The catalog entity a discovered name denotes, if any (legal suffixes aside)."""
+        found = self.by_alias.get(normalise_alias(name))
+        if found is None:
+            bare = LEADING_QUALIFIER.sub("", LEGAL_SUFFIX.sub("", name))
+            if bare != name:
+                found = self.by_alias.get(normalise_alias(bare))
+        return found
 
-    def _discovered(self, name: str, etype: str, attributes: dict[str, Any]) -> _Candidate | None:
-        known = self._known(name)
-        if known is not None:
-            return None
+    def _new_record(self, name: str, etype: str, attributes: dict[str, Any]) -> EntityRecord | None:
         slug = slugify(name)
         if not slug:
             return None
         if slug in self.catalog.entities:
             slug = f"{slug}-{etype}"
-        record = EntityRecord(
+        return EntityRecord(
             id=slug, name=name, type=etype, origin="discovered", aliases=(name,), attributes=attributes
         )
-        return _Candidate(0, 0, None, record, 1)
 
-    def _discover(self, text: str) -> list[_Candidate]:
+    def _discover(self, text: str, catalog_hits: list[_Candidate]) -> list[_Candidate]:
         found: list[_Candidate] = []
+        non_country = [c for c in catalog_hits if self.catalog.entities[c.entity_id or ""].type != "country"]
 
-        def add(start: int, end: int, name: str, etype: str, attributes: dict[str, Any], priority: int) -> None:
-            name = name.strip()
+        def add(
+            start: int, end: int, etype: str, attributes: dict[str, Any], priority: int, nested: bool = False
+        ) -> None:
+            # A discovered name stops where a catalog entity (other than a country) begins inside it:
+            # "Department of Commerce Entity List" is the department, then the Entity List.
+            known = self._known(text[start:end])
+            if known is not None:
+                found.append(_Candidate(start, end, known, None, priority))
+                return
+            for hit in non_country:
+                if start < hit.start < end and not nested:
+                    end = hit.start
+            name = text[start:end].rstrip(" ,;:-–")
+            end = start + len(name)
+            if not name:
+                return
             known = self._known(name)
             if known is not None:
                 found.append(_Candidate(start, end, known, None, priority))
                 return
-            cand = self._discovered(name, etype, attributes)
-            if cand is not None:
-                found.append(_Candidate(start, end, None, cand.record, priority))
+            if etype in ("organization", "company", "policy") and not nested:
+                start, name = _strip_leading(start, name, self._known)
+                end = start + len(name)
+                if len(name.split()) < 2:
+                    return
+                known = self._known(name)
+                if known is not None:
+                    found.append(_Candidate(start, end, known, None, priority))
+                    return
+            record = self._new_record(name, etype, attributes)
+            if record is not None:
+                found.append(_Candidate(start, end, None, record, priority, nested))
 
         if self.version_re is not None:
             for m in self.version_re.finditer(text):
@@ -205,26 +334,33 @@ class EntityRecognizer:
                     attributes["maker"] = family.attributes.get("maker")
                 else:
                     attributes["developer"] = family.attributes.get("developer")
-                add(m.start(), m.end(), m.group(0), family.type, attributes, 4)
+                add(m.start(), m.end(), family.type, attributes, 4)
         for pattern, etype in (
             (_ORG_FORWARD, "organization"),
             (_ORG_HEAD_FIRST, "organization"),
             (_COMPANY, "company"),
-            (_INVESTOR, "organization"),
+            (_RESEARCH, "organization"),
+            (_CITATION, "organization"),
+            (_POLICY_NAME, "policy"),
         ):
             for m in pattern.finditer(text):
-                start, name = _strip_leading(m.start("name"), m.group("name"))
-                if len(name.split()) < 2:
-                    continue
-                add(start, start + len(name), name, etype, {}, 2)
-        for pattern in (_ROLE_BEFORE, _APPOSITIVE, _SPEAKS, _SAID_NAME, _NAME_PAREN, _BYLINE):
+                add(m.start("name"), m.end("name"), etype, {}, 2)
+        for m in _POLICY_PHRASE.finditer(text):
+            add(m.start("name"), m.end("name"), "policy", {}, 1, nested=True)
+        for pattern in (_ROLE_BEFORE, _APPOSITIVE, _SPEAKS, _SAID_NAME, _NAME_PAREN, _BYLINE, _CREDIT):
             for m in pattern.finditer(text):
-                name = m.group("name")
+                start, name = m.start("name"), m.group("name")
+                prefix = ROLE_PREFIX.match(name)
+                if prefix:
+                    start, name = start + prefix.end(), name[prefix.end() :]
                 words = name.split()
-                if any(w in _NOT_NAME for w in words) or any(self._known(w) for w in words):
+                if len(words) < 2 or any(w in _NOT_NAME for w in words) or any(self._known(w) for w in words):
+                    continue
+                if words[-1] in NOT_PERSON_LAST:
+                    add(start, start + len(name), "organization", {}, 2)
                     continue
                 role = m.groupdict().get("role")
-                add(m.start("name"), m.end("name"), name, "person", {"role": role} if role else {}, 2)
+                add(start, start + len(name), "person", {"role": role} if role else {}, 2)
         return found
 
     def _name_parts(
@@ -240,7 +376,7 @@ class EntityRecognizer:
                 if len(parts) < 2:
                     continue
                 for part in (parts[0], parts[-1]):
-                    if len(part) >= 2 and part[0].isupper() and part not in _NOT_NAME:
+                    if len(part) >= 2 and part[0].isupper() and part not in _NOT_NAME and not self._known(part):
                         owners.setdefault(part, set()).add(record.id)
         if not owners:
             return []
@@ -255,20 +391,23 @@ class EntityRecognizer:
         return extra
 
 
-def _strip_leading(start: int, name: str) -> tuple[int, str]:
-    """Drop sentence-initial words ('According', 'The') that the capitalised-run patterns swallow."""
+def _strip_leading(start: int, name: str, known: Callable[[str], str | None]) -> tuple[int, str]:
+    """Drop words the capitalised-run patterns swallow: 'According', 'The', 'US-based', 'Chinese'."""
     words = name.split(" ")
-    while words and (words[0] in _NOT_NAME or words[0].lower() in ("the", "of", "and", "for", "on")):
+    while len(words) > 1 and (
+        words[0] in _LEADING_STOP or words[0].endswith("-based") or (known(words[0]) and not known(" ".join(words)))
+    ):
         start += len(words[0]) + 1
         words = words[1:]
     return start, " ".join(words)
 
 
-def _resolve_overlaps(candidates: Iterable[_Candidate]) -> list[_Candidate]:
-    """Longest span wins; on equal length the higher priority (catalog) wins."""
+def _resolve_overlaps(candidates: Iterable[_Candidate], blocked: Iterable[tuple[int, int]] = ()) -> list[_Candidate]:
+    """Longest span wins; on equal length the higher priority (catalog) wins. `blocked` spans of policies
+    keep phrases off them."""
     ordered = sorted(candidates, key=lambda c: (-(c.end - c.start), -c.priority, c.start))
     chosen: list[_Candidate] = []
-    occupied: list[tuple[int, int]] = []
+    occupied: list[tuple[int, int]] = list(blocked)
     for cand in ordered:
         if cand.end <= cand.start:
             continue
@@ -278,3 +417,4 @@ def _resolve_overlaps(candidates: Iterable[_Candidate]) -> list[_Candidate]:
         occupied.append((cand.start, cand.end))
     chosen.sort(key=lambda c: c.start)
     return chosen
+

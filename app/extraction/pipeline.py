@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import re
 from bisect import bisect_left
+from collections import Counter
 from functools import lru_cache
 from pathlib import Path
 
@@ -12,7 +14,14 @@ from app.extraction.catalog import Catalog, load_catalog
 from app.extraction.claims import ClaimContext, claim_kind, is_claim, time_scope
 from app.extraction.entities import EntityRecognizer
 from app.extraction.quantities import find_quantities
-from app.extraction.records import ClaimRecord, Extraction, QuantityRecord, RelationRecord
+from app.extraction.records import (
+    ClaimRecord,
+    EntityRecord,
+    Extraction,
+    MentionRecord,
+    QuantityRecord,
+    RelationRecord,
+)
 from app.extraction.relations import stated_relations
 from app.extraction.segment import segment
 from app.extraction.topics import classify_topics
@@ -39,8 +48,10 @@ class Pipeline:
         quantities = find_quantities(text)
         q_starts = [q.start for q in quantities]
         context = ClaimContext(text, blocks, mentions, records)
+        focus = _focus_country(mentions, records)
         claims: list[ClaimRecord] = []
         relations: list[RelationRecord] = []
+        previous_subject: str | None = None
         for sentence in sentences:
             context.advance_to(sentence)
             start, end = sentence.start, sentence.end
@@ -54,7 +65,7 @@ class Pipeline:
                 i += 1
             previous_company = context.last_company
             speaker, cited = context.speaker_and_cited(sentence, in_sentence)
-            stated = stated_relations(text, start, end, in_sentence, records, previous_company)
+            stated = stated_relations(text, start, end, in_sentence, records, previous_company, focus)
             types = [records[m.entity_id].type for m in in_sentence]
             topics = classify_topics(sentence_text, types)
             if not is_claim(sentence_text, bool(in_sentence), bool(sentence_quantities), bool(topics)):
@@ -63,12 +74,25 @@ class Pipeline:
             if context.duplicate(sentence_text):
                 continue
             relations += stated
+            region = context.quote_of(start, end)
             objects = {r.object_id for r in stated}
             roles: dict[str, str] = {}
+            # "It accounted for …" / "the country's …": the entity the text is about, though not named here.
+            if previous_subject and _PRONOUN_SUBJECT.match(sentence_text):
+                roles[previous_subject] = "subject"
             for n, m in enumerate(in_sentence):
-                role = "subject" if n == 0 else "object" if m.entity_id in objects else "mention"
+                role = "subject" if n == 0 and not roles else "object" if m.entity_id in objects else "mention"
                 roles.setdefault(m.entity_id, role)
-            region = context.quote_of(start, end)
+            if focus and focus not in roles and _COUNTRY_ANAPHORA.search(sentence_text):
+                roles[focus] = "mention"
+            # "He added, …" / "I have been assured …": the speaker is referred to in the claim itself.
+            if speaker and speaker not in roles and records[speaker].type == "person":
+                pronoun = _FIRST_PERSON if region is not None else _THIRD_PERSON
+                if pronoun.search(sentence_text):
+                    roles[speaker] = "mention"
+            subjects = [e for e, role in roles.items() if role == "subject"]
+            if subjects and records[subjects[0]].type in ("country", "company", "organization"):
+                previous_subject = subjects[0]
             claims.append(
                 ClaimRecord(
                     start=start,
@@ -85,6 +109,9 @@ class Pipeline:
             )
             if speaker and cited and speaker != cited:
                 relations.append(RelationRecord(speaker, "cites", cited, start, end))
+            author = context.author
+            if author and speaker and speaker != author and records[speaker].type == "person":
+                relations.append(RelationRecord(author, "cites", speaker, start, end))
         used = {m.entity_id for m in mentions}
         return Extraction(
             entities={k: v for k, v in records.items() if k in used},
@@ -92,6 +119,24 @@ class Pipeline:
             claims=claims,
             relations=_unique(relations),
         )
+
+
+_FIRST_PERSON = re.compile(r"\b(?:I|I’m|I'm|I’ve|I've|me|my|[Ww]e|[Ww]e’ve|[Ww]e've|[Uu]s|[Oo]ur)\b")
+_THIRD_PERSON = re.compile(r"\b(?:[Hh]e|[Ss]he|[Hh]is|[Hh]er)\b")
+_PRONOUN_SUBJECT = re.compile(r"(?:It|Its|The company|The firm|The country|The nation)\b")
+_COUNTRY_ANAPHORA = re.compile(
+    r"\b(?:the (?:country|nation)|nationwide|domestic|provinces?|provincial|[Gg]overnment-backed|state-backed|"
+    r"central government|[Nn]ational)\b|^(?:Government|Provincial|Domestic)\b"
+)
+
+
+def _focus_country(mentions: list[MentionRecord], records: dict[str, EntityRecord]) -> str | None:
+    """The country an article is mainly about: the one it mentions most (at least three times)."""
+    counts = Counter(m.entity_id for m in mentions if records[m.entity_id].type == "country")
+    if not counts:
+        return None
+    entity_id, n = counts.most_common(1)[0]
+    return entity_id if n >= 3 and entity_id not in ("the-west", "europe", "asia", "africa") else None
 
 
 def _unique(relations: list[RelationRecord]) -> list[RelationRecord]:

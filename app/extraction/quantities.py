@@ -383,6 +383,12 @@ _RANGE_WORD_RE: Final = re.compile(_SP + r"+(?P<w>to|or|and)" + _SP + r"+")
 _BETWEEN_RE: Final = re.compile(r"\b(?i:between)" + _SP + r"+\Z")
 _FROM_RE: Final = re.compile(r"\b(?i:from)" + _SP + r"+\Z")
 _SENTENCE_BREAK_RE: Final = re.compile(r"[.!?][\"”’')\]]*\s|\n")
+_PAREN_TAIL_RE: Final = re.compile(r"\)(?:[,;:.]|" + _SP + r"+(?i:and|or|&)" + _SP + r"|[ \t]*(?:\n|\Z))")
+# An item of a parenthesised enumeration: "Baidu (1,234 inventions)", "IBM (601)".
+_PAREN_ITEM_RE: Final = re.compile(r"[\w.'’)]" + _SP + r"\(\d[\d,]*(?:" + _SP + r"[A-Za-z]+){0,2}\)")
+_SCORE_CONTEXT_RE: Final = re.compile(
+    r"\b(?i:scores?|scored|scoring|elo|ratings?|rated|benchmarks?|leaderboards?|points|pts)\b"
+)
 _JAPAN_RE: Final = re.compile(r"\b(?:Japan|Japanese|Tokyo|yen|JPY)\b")
 _CHINA_RE: Final = re.compile(r"\b(?:China|Chinese|Beijing|Shanghai|Shenzhen|yuan|RMB|CNY|renminbi)\b")
 
@@ -685,7 +691,10 @@ def _classify(text: str, raw: _Raw) -> _Token:
     if lscale is not None and lscale in "BMT" and _MODEL_RE.match(text, end) is not None:
         _set(tok, "parameters", end, value=value_f)
         return tok
-    if _DURATION_RE.match(text, end) or _MEASURE_RE.match(text, end) or _CLOCK_RE.match(text, end):
+    duration = _DURATION_RE.match(text, end)
+    if duration is not None and not (tok.year_like and not duration.group().endswith(("s", "S"))):
+        return tok  # "three years"; but a year before a singular unit is a year ("its 2024 full-year level")
+    if _MEASURE_RE.match(text, end) or _CLOCK_RE.match(text, end):
         return tok
 
     # A bare number: glued to letters or digits on the right, a version ("3.1.2"), a compound ("two-thirds").
@@ -702,7 +711,8 @@ def _classify(text: str, raw: _Raw) -> _Token:
     if prev_char == "[" and nxt_char == "]":
         return tok  # citation marker
     if prev_char == "(" and nxt_char == ")" and not tok.year_like:
-        return tok  # list marker "(3)"
+        if num is None or scaled or not _in_paren_enumeration(text, start, end):
+            return tok  # list marker "(3)"
     if nxt_char in ".)" and text[end + 1 : end + 2] in (" ", "\t", "") and _at_line_start(text, start):
         return tok  # list marker "1." / "1)"
 
@@ -774,6 +784,24 @@ def _classify(text: str, raw: _Raw) -> _Token:
     return tok
 
 
+def _in_paren_enumeration(text: str, start: int, end: int) -> bool:
+    """'IBM (601), Alibaba (571) and Baidu (377)': a number in parentheses right after a name, closing an item
+    of a sentence that lists at least two such items, is the item's count (not a list marker or a footnote)."""
+    if _PAREN_TAIL_RE.match(text, end) is None:
+        return False
+    name = _prev_word(text, start - 1)
+    if name is None or name.isdigit() or name.rstrip(".").lower() in _LABEL_WORDS | _STOPPERS:
+        return False
+    lo = max(0, start - 400)
+    for br in _SENTENCE_BREAK_RE.finditer(text, lo, start):
+        lo = br.end()
+    br_after = _SENTENCE_BREAK_RE.search(text, end, end + 400)
+    hi = br_after.start() if br_after is not None else min(len(text), end + 400)
+    if _SCORE_CONTEXT_RE.search(text, lo, hi):
+        return False  # "Elo scores: Gemini (1470), GPT-5 (1440)"
+    return len(_PAREN_ITEM_RE.findall(text, lo, hi)) >= 2
+
+
 def _at_line_start(text: str, start: int) -> bool:
     seg = text[max(0, start - 8) : start]
     nl = seg.rfind("\n")
@@ -827,6 +855,20 @@ def _resolve_chain(chain: list[_Token], seps: list[str]) -> None:
             _drop(t)
 
 
+def _dash_joins(a: _Token, b: _Token, sep: str) -> bool:
+    """Whether a separator between two numbers joins them into a range or date (slashes and colons always do).
+
+    Number words never form dash ranges ("1M tokens - eight times ..."), and a spaced em dash after a number
+    that carries a written unit is a parenthetical dash ("80,000 tokens — 8 times the capacity of ...")."""
+    core = sep.strip(" \u00a0\u2007\u2009\u202f")
+    if core not in _DASHES:
+        return True
+    if a.digits is None or b.digits is None:
+        return False
+    spaced = core != sep
+    return not (spaced and core in "\u2014\u2015" and a.unit is not None and a.q_end > a.end)
+
+
 def _resolve_neighbours(text: str, toks: list[_Token]) -> None:
     n = len(toks)
     i = 0
@@ -839,7 +881,7 @@ def _resolve_neighbours(text: str, toks: list[_Token]) -> None:
             if gap_end - gap_start > 3 or gap_end < gap_start:
                 break
             jm = _JOIN_RE.fullmatch(text, gap_start, gap_end)
-            if jm is None:
+            if jm is None or not _dash_joins(toks[j], toks[j + 1], jm.group()):
                 break
             seps.append(jm.group().strip(" \u00a0\u2007\u2009\u202f"))
             j += 1

@@ -43,6 +43,9 @@ _INVEST = re.compile(r"\b(?:invest|invests|invested|investing|investment|investm
 _PARTNER = re.compile(r"\b(?:partnership|partnered|partners|alliance|tie-up|collaboration|deal|agreement)\s+with\b|\bpartnered with\b")
 
 
+_GOVERNMENT = re.compile(r"\b(?:government|state|national|provinc\w*|central|regulators?|authorities|[Bb]eijing|the country)\b", re.I)
+
+
 def _role_predicate(role: str) -> str:
     return "leads" if re.fullmatch(LEAD_ROLES, role) else "employs"
 
@@ -54,6 +57,7 @@ def stated_relations(
     mentions: list[MentionRecord],
     records: dict[str, EntityRecord],
     subject_company: str | None,
+    focus_country: str | None = None,
 ) -> list[RelationRecord]:
     """Relations stated by the sentence text[start:end]; `subject_company` resolves 'it'/'its'."""
     out: list[RelationRecord] = []
@@ -80,7 +84,9 @@ def stated_relations(
                 elif tb == "chip":
                     add(a.entity_id, "makes", b.entity_id)
                 elif tb == "company":
-                    add(a.entity_id, "owns", b.entity_id)
+                    tail = text[b.end : b.end + 20]
+                    alliance = re.match(r"\s+(?:alliance|partnership|tie-up|deal|collaboration)\b", tail)
+                    add(a.entity_id, "partners_with" if alliance else "owns", b.entity_id)
                 elif tb == "person":
                     add(a.entity_id, "employs", b.entity_id)
             role = _POSSESSIVE_ROLE.match(between) or _ROLE_BETWEEN.match(between)
@@ -120,6 +126,17 @@ def stated_relations(
                 add(a.entity_id, "partners_with", b.entity_id)
             if ta == "company" and tb == "company" and re.search(r"\bpartnered with\s+$", between):
                 add(a.entity_id, "partners_with", b.entity_id)
+    # A policy whose issuer the sentence does not name with a verb: the one country it names, or the
+    # country the article is about when the sentence speaks of its government.
+    issued = {r.subject_id for r in out if r.predicate == "issued_by"}
+    countries = {m.entity_id for m in mentions if type_of(m.entity_id) == "country"}
+    for m in mentions:
+        if type_of(m.entity_id) != "policy" or m.entity_id in issued:
+            continue
+        if len(countries) == 1:
+            add(m.entity_id, "issued_by", next(iter(countries)))
+        elif not countries and focus_country and _GOVERNMENT.search(text[start:end]):
+            add(m.entity_id, "issued_by", focus_country)
     # "it launched its Qwen3 series": the pronoun stands for the company the text is about.
     if subject_company is not None:
         for m in mentions:
@@ -136,8 +153,11 @@ def stated_relations(
 def _other_company(
     mentions: list[MentionRecord], a: MentionRecord, b: MentionRecord, records: dict[str, EntityRecord]
 ) -> bool:
+    """Another company, or an earlier product, stands between: 'X released A, which rivals B'."""
     return any(
-        a.start < m.start < b.start and records[m.entity_id].type == "company" and m.entity_id != a.entity_id
+        a.start < m.start < b.start
+        and m.entity_id not in (a.entity_id, b.entity_id)
+        and records[m.entity_id].type in ("company", records[b.entity_id].type)
         for m in mentions
     )
 

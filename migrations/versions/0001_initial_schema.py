@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises: 
-Create Date: 2026-11-24 08:26:11.718952
+Create Date: 2026-11-24 08:32:35.419574
 """
 
 from __future__ import annotations
@@ -92,12 +92,15 @@ def upgrade() -> None:
     sa.Column('entity_id', sa.String(), nullable=False),
     sa.Column('alias', sqlmodel.sql.sqltypes.AutoString(), nullable=False),
     sa.Column('normalised', sa.String(), nullable=False),
+    sa.Column('source_id', sa.String(), nullable=True),
     sa.ForeignKeyConstraint(['entity_id'], ['entity.id'], ondelete='CASCADE'),
+    sa.ForeignKeyConstraint(['source_id'], ['source.id'], ondelete='CASCADE'),
     sa.PrimaryKeyConstraint('id'),
     sa.UniqueConstraint('normalised')
     )
     with op.batch_alter_table('entity_alias', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_entity_alias_entity_id'), ['entity_id'], unique=False)
+        batch_op.create_index(batch_op.f('ix_entity_alias_source_id'), ['source_id'], unique=False)
 
     op.create_table('mention',
     sa.Column('id', sa.Integer(), nullable=False),
@@ -205,6 +208,7 @@ def downgrade() -> None:
 
     op.drop_table('mention')
     with op.batch_alter_table('entity_alias', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_entity_alias_source_id'))
         batch_op.drop_index(batch_op.f('ix_entity_alias_entity_id'))
 
     op.drop_table('entity_alias')
