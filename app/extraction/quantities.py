@@ -9,7 +9,8 @@ normalised ("$109.1 billion" -> 109100000000.0, unit "USD").  Units:
 * ``"multiple"``     "14-fold", "fivefold", "10x", "nearly 12 times China's"
 * ``"parameters"``   "671 billion parameters", "7B-parameter", "a 70B model"
 * ``"tokens"``       "1 million input tokens", "1M-token context", "128K context window"
-* ``"count"``        other counts of things: "40 of the world's ...", "16,000 GPUs", "nine of the top ten"
+* ``"count"``        other counts of things: "40 of the world's ...", "16,000 GPUs", "nine of the top ten",
+                     "IBM (601), Alibaba (571)" in an enumeration
 
 Deliberately not encoded: durations ("three years"), measurements ("7 nm", "5 GW"), ranges ("25-30%",
 "between 10 and 20", "5 to 6 companies"), vague amounts ("hundreds of millions"), ordinals and ranks,
@@ -383,9 +384,11 @@ _RANGE_WORD_RE: Final = re.compile(_SP + r"+(?P<w>to|or|and)" + _SP + r"+")
 _BETWEEN_RE: Final = re.compile(r"\b(?i:between)" + _SP + r"+\Z")
 _FROM_RE: Final = re.compile(r"\b(?i:from)" + _SP + r"+\Z")
 _SENTENCE_BREAK_RE: Final = re.compile(r"[.!?][\"”’')\]]*\s|\n")
+_LETTER_RE: Final = re.compile(r"[A-Za-z]")
 _PAREN_TAIL_RE: Final = re.compile(r"\)(?:[,;:.]|" + _SP + r"+(?i:and|or|&)" + _SP + r"|[ \t]*(?:\n|\Z))")
 # An item of a parenthesised enumeration: "Baidu (1,234 inventions)", "IBM (601)".
 _PAREN_ITEM_RE: Final = re.compile(r"[\w.'’)]" + _SP + r"\(\d[\d,]*(?:" + _SP + r"[A-Za-z]+){0,2}\)")
+_PAREN_BARE_RE: Final = re.compile(r"\((\d[\d,]*)\)")
 _SCORE_CONTEXT_RE: Final = re.compile(
     r"\b(?i:scores?|scored|scoring|elo|ratings?|rated|benchmarks?|leaderboards?|points|pts)\b"
 )
@@ -710,9 +713,13 @@ def _classify(text: str, raw: _Raw) -> _Token:
         return tok
     if prev_char == "[" and nxt_char == "]":
         return tok  # citation marker
-    if prev_char == "(" and nxt_char == ")" and not tok.year_like:
-        if num is None or scaled or not _in_paren_enumeration(text, start, end):
-            return tok  # list marker "(3)"
+    if (
+        prev_char == "("
+        and nxt_char == ")"
+        and not tok.year_like
+        and (num is None or scaled or not _in_paren_enumeration(text, start, end))
+    ):
+        return tok  # list marker "(3)"; but "IBM (601), Alibaba (571)" are counts
     if nxt_char in ".)" and text[end + 1 : end + 2] in (" ", "\t", "") and _at_line_start(text, start):
         return tok  # list marker "1." / "1)"
 
@@ -785,8 +792,8 @@ def _classify(text: str, raw: _Raw) -> _Token:
 
 
 def _in_paren_enumeration(text: str, start: int, end: int) -> bool:
-    """'IBM (601), Alibaba (571) and Baidu (377)': a number in parentheses right after a name, closing an item
-    of a sentence that lists at least two such items, is the item's count (not a list marker or a footnote)."""
+    """'IBM (601), Alibaba (571) and Baidu (377)': a number in parentheses right after a name, closing an
+    item of a sentence that lists at least two such items, is the item's count (not a marker or footnote)."""
     if _PAREN_TAIL_RE.match(text, end) is None:
         return False
     name = _prev_word(text, start - 1)
@@ -799,7 +806,10 @@ def _in_paren_enumeration(text: str, start: int, end: int) -> bool:
     hi = br_after.start() if br_after is not None else min(len(text), end + 400)
     if _SCORE_CONTEXT_RE.search(text, lo, hi):
         return False  # "Elo scores: Gemini (1470), GPT-5 (1440)"
-    return len(_PAREN_ITEM_RE.findall(text, lo, hi)) >= 2
+    if len(_PAREN_ITEM_RE.findall(text, lo, hi)) < 2:
+        return False
+    bare = [int(v.replace(",", "")) for v in _PAREN_BARE_RE.findall(text, lo, hi)]
+    return not (len(bare) >= 2 and bare == list(range(1, len(bare) + 1)))  # ranks "GPT-5 (1), Gemini (2)"
 
 
 def _at_line_start(text: str, start: int) -> bool:
@@ -855,18 +865,18 @@ def _resolve_chain(chain: list[_Token], seps: list[str]) -> None:
             _drop(t)
 
 
-def _dash_joins(a: _Token, b: _Token, sep: str) -> bool:
+def _dash_joins(text: str, a: _Token, b: _Token, sep: str) -> bool:
     """Whether a separator between two numbers joins them into a range or date (slashes and colons always do).
 
-    Number words never form dash ranges ("1M tokens - eight times ..."), and a spaced em dash after a number
-    that carries a written unit is a parenthetical dash ("80,000 tokens — 8 times the capacity of ...")."""
+    Number words never form dash ranges ("1M tokens - eight times ..."), and a dash after a number that
+    carries a unit written in words is parenthetical when spaced or long ("80,000 tokens — 8 times")."""
     core = sep.strip(" \u00a0\u2007\u2009\u202f")
     if core not in _DASHES:
         return True
     if a.digits is None or b.digits is None:
         return False
-    spaced = core != sep
-    return not (spaced and core in "\u2014\u2015" and a.unit is not None and a.q_end > a.end)
+    worded = a.unit is not None and _LETTER_RE.search(text, a.end, a.q_end) is not None
+    return not (worded and (core != sep or core in "\u2014\u2015"))
 
 
 def _resolve_neighbours(text: str, toks: list[_Token]) -> None:
@@ -881,7 +891,7 @@ def _resolve_neighbours(text: str, toks: list[_Token]) -> None:
             if gap_end - gap_start > 3 or gap_end < gap_start:
                 break
             jm = _JOIN_RE.fullmatch(text, gap_start, gap_end)
-            if jm is None or not _dash_joins(toks[j], toks[j + 1], jm.group()):
+            if jm is None or not _dash_joins(text, toks[j], toks[j + 1], jm.group()):
                 break
             seps.append(jm.group().strip(" \u00a0\u2007\u2009\u202f"))
             j += 1

@@ -247,6 +247,9 @@ YEAR_CASES: list[tuple[str, list[Triple]]] = [
     ("Made in China 2025", [("2025", 2025.0, "year")]),
     ("It trained on 2048 GPUs.", [("2048", 2048.0, "count")]),
     ("Windows 2000 and GPT-2030", []),
+    # a year before a singular time unit is a year, not a duration
+    ("sales topped their 2023 full-year total", [("2023", 2023.0, "year")]),
+    ("ahead of its 2026 year-end deadline", [("2026", 2026.0, "year")]),
     ("in the 1990s and 2020s", []),
 ]
 
@@ -303,6 +306,40 @@ COUNT_CASES: list[tuple[str, list[Triple]]] = [
     ("top-10 models", [("10", 10.0, "count")]),
     ("from 2,000 to 3,000 GPUs", [("2,000", 2000.0, "count"), ("3,000", 3000.0, "count")]),
     ("1500 engineers joined", [("1500", 1500.0, "count")]),
+]
+
+# A number in parentheses right after a name, in a sentence listing several such items, is that item's count.
+ENUMERATION_CASES: list[tuple[str, list[Triple]]] = [
+    (
+        "Top filers were Huawei (912), Siemens (455) and Nokia (301).",
+        [("912", 912.0, "count"), ("455", 455.0, "count"), ("301", 301.0, "count")],
+    ),
+    (
+        "Shipments by vendor: Lenovo (1,204 units), Dell (987) and HP (640).",
+        [("1,204", 1204.0, "count"), ("987", 987.0, "count"), ("640", 640.0, "count")],
+    ),
+    (
+        "Leading hubs were Shenzhen (8,310 startups), Hangzhou (2,145) and Chengdu (1,077).\nOthers lagged.",
+        [("8,310", 8310.0, "count"), ("2,145", 2145.0, "count"), ("1,077", 1077.0, "count")],
+    ),
+    ("Launch years: Tencent (2019), Baidu (2017).", [("2019", 2019.0, "year"), ("2017", 2017.0, "year")]),
+]
+
+# A dash after a quantity with a written unit, or next to a number word, is punctuation, not a range.
+DASH_CASES: list[tuple[str, list[Triple]]] = [
+    (
+        "The service allows 200,000 output tokens — four times the previous limit.",
+        [("200,000 output tokens", 200000.0, "tokens"), ("four times", 4.0, "multiple")],
+    ),
+    (
+        "It handles 500,000 tokens—4 times more than before.",
+        [("500,000 tokens", 500000.0, "tokens"), ("4 times", 4.0, "multiple")],
+    ),
+    (
+        "It now reads 2M tokens – 16 times the old window.",
+        [("2M tokens", 2e6, "tokens"), ("16 times", 16.0, "multiple")],
+    ),
+    ("from 2020 — 2024", [("2020", 2020.0, "year"), ("2024", 2024.0, "year")]),
 ]
 
 # --------------------------------------------------------------------------------------------------
@@ -381,6 +418,18 @@ NEGATIVE_CASES: list[str] = [
     "On Jan. 20, Trump took office.",
     "2,000-3,000 GPUs",
     "a 50-50 split after a 3-2 vote",
+    "grew 10% – 15% last year",
+    "grew 10%–15% last year",
+    # parenthesised numbers that are not counts of an enumeration
+    "The plan covers (1) chips, (2) models and (3) talent.",
+    "Final standings: Alpha (1), Beta (2), Gamma (3).",
+    "Leaderboard scores: Claude (1,402), Gemini (1,398).",
+    "He added a note (4).",
+    "Under Article 12 (3), the rule applies, as does Article 14 (2).",
+    "Qwen (7B) and Llama (70B) were tested.",
+    # durations next to year-like numbers
+    "a 1,000-year-old temple",
+    "over 2000 years of history",
     # other
     "the two countries",
     "one of the world's largest AI markets",
@@ -432,6 +481,16 @@ def test_parameters_and_tokens(text: str, expected: list[Triple]) -> None:
 
 @pytest.mark.parametrize(("text", "expected"), COUNT_CASES, ids=_ids(COUNT_CASES))
 def test_counts(text: str, expected: list[Triple]) -> None:
+    assert triples(text) == expected
+
+
+@pytest.mark.parametrize(("text", "expected"), ENUMERATION_CASES, ids=_ids(ENUMERATION_CASES))
+def test_parenthesised_enumerations(text: str, expected: list[Triple]) -> None:
+    assert triples(text) == expected
+
+
+@pytest.mark.parametrize(("text", "expected"), DASH_CASES, ids=_ids(DASH_CASES))
+def test_parenthetical_dashes(text: str, expected: list[Triple]) -> None:
     assert triples(text) == expected
 
 
@@ -531,7 +590,9 @@ By 2023, China accounted for 22.6% of all citations, compared with 20.9% from Eu
 
 
 def _corpus() -> list[str]:
-    texts = [text for text, _ in BRIEF_CASES + SEED_SENTENCE_CASES + MONEY_CASES + COUNT_CASES]
+    texts = [
+        text for text, _ in BRIEF_CASES + SEED_SENTENCE_CASES + MONEY_CASES + COUNT_CASES + ENUMERATION_CASES
+    ]
     texts += NEGATIVE_CASES
     texts.append(ARTICLE)
     seeds = Path(__file__).resolve().parents[2] / "seeds" / "articles"
