@@ -37,6 +37,7 @@ _EVENT = re.compile(
     r"has (?:been )?(?:launched|released|announced|praised|vowed|received)|stunned|shocked)\b",
     re.I,
 )
+_WORD = re.compile(r"\w+")
 _QUESTION_OR_LEAD = re.compile(r"(?:\?|:)[\"”’')\]]*$")
 _OPEN = "“\""
 _CLOSE = "”\""
@@ -130,6 +131,7 @@ class ClaimContext:
         self.last_company: str | None = None
         self.seen_block = -1
         self.seen_words: list[frozenset[str]] = []
+        self.word_index: dict[str, list[int]] = {}
 
     def in_range(self, start: int, end: int) -> list[MentionRecord]:
         i = bisect_left(self.starts, start)
@@ -154,10 +156,18 @@ class ClaimContext:
 
     def duplicate(self, text: str) -> bool:
         """A repeat of an earlier claim (summaries restate claims): same words, give or take a clause."""
-        words = frozenset(re.findall(r"\w+", text.lower()))
-        for seen in self.seen_words:
-            if min(len(words), len(seen)) >= 8 and len(words & seen) >= 0.85 * min(len(words), len(seen)):
+        words = frozenset(_WORD.findall(text.lower()))
+        if len(words) < 8:
+            return False
+        # Only earlier claims sharing one of this one's rarest (longest) words can be repeats of it.
+        keys = sorted(words, key=len, reverse=True)[:3]
+        candidates = {i for key in keys for i in self.word_index.get(key, ())}
+        for i in candidates:
+            seen = self.seen_words[i]
+            if len(words & seen) >= 0.85 * min(len(words), len(seen)):
                 return True
+        for key in keys:
+            self.word_index.setdefault(key, []).append(len(self.seen_words))
         self.seen_words.append(words)
         return False
 

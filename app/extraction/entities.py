@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from bisect import bisect_right
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Any
@@ -203,9 +204,8 @@ class EntityRecognizer:
                     families.setdefault(alias, family)
         return families
 
-    def recognise(self, doc: Doc) -> tuple[list[MentionRecord], dict[str, EntityRecord]]:
-        """Mentions in the text, and the records of every entity they refer to."""
-        text = doc.text
+    def recognise(self, doc: Doc, text: str) -> tuple[list[MentionRecord], dict[str, EntityRecord]]:
+        """Mentions in the text (the doc's own text: `doc.text` would rebuild it token by token)."""
         candidates: list[_Candidate] = []
         strings = self.nlp.vocab.strings
         for matcher in (self.exact, self.caseless):
@@ -288,7 +288,9 @@ class EntityRecognizer:
 
     def _discover(self, text: str, catalog_hits: list[_Candidate]) -> list[_Candidate]:
         found: list[_Candidate] = []
-        non_country = [c for c in catalog_hits if self.catalog.entities[c.entity_id or ""].type != "country"]
+        hit_starts = sorted(
+            c.start for c in catalog_hits if self.catalog.entities[c.entity_id or ""].type != "country"
+        )
 
         def add(
             start: int, end: int, etype: str, attributes: dict[str, Any], priority: int, nested: bool = False
@@ -299,9 +301,10 @@ class EntityRecognizer:
             if known is not None:
                 found.append(_Candidate(start, end, known, None, priority))
                 return
-            for hit in non_country:
-                if start < hit.start < end and not nested:
-                    end = hit.start
+            if not nested:
+                i = bisect_right(hit_starts, start)
+                if i < len(hit_starts) and hit_starts[i] < end:
+                    end = hit_starts[i]
             name = text[start:end].rstrip(" ,;:-–")
             end = start + len(name)
             if not name:
@@ -407,14 +410,15 @@ def _resolve_overlaps(candidates: Iterable[_Candidate], blocked: Iterable[tuple[
     keep phrases off them."""
     ordered = sorted(candidates, key=lambda c: (-(c.end - c.start), -c.priority, c.start))
     chosen: list[_Candidate] = []
-    occupied: list[tuple[int, int]] = list(blocked)
+    size = max([c.end for c in ordered] + [e for _, e in blocked] + [0])
+    occupied = bytearray(size)  # one byte per character: taken or free
+    for s, e in blocked:
+        occupied[s:e] = b"\x01" * (e - s)
     for cand in ordered:
-        if cand.end <= cand.start:
-            continue
-        if any(cand.start < e and s < cand.end for s, e in occupied):
+        if cand.end <= cand.start or occupied.find(1, cand.start, cand.end) >= 0:
             continue
         chosen.append(cand)
-        occupied.append((cand.start, cand.end))
+        occupied[cand.start : cand.end] = b"\x01" * (cand.end - cand.start)
     chosen.sort(key=lambda c: c.start)
     return chosen
 

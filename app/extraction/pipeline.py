@@ -43,7 +43,7 @@ class Pipeline:
     def extract(self, text: str) -> Extraction:
         """Run every step over the exact text; spans in the result index into it."""
         doc = self.nlp.make_doc(text)
-        mentions, records = self.recognizer.recognise(doc)
+        mentions, records = self.recognizer.recognise(doc, text)
         blocks, sentences = segment(text)
         quantities = find_quantities(text)
         q_starts = [q.start for q in quantities]

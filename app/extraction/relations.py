@@ -61,6 +61,8 @@ def stated_relations(
 ) -> list[RelationRecord]:
     """Relations stated by the sentence text[start:end]; `subject_company` resolves 'it'/'its'."""
     out: list[RelationRecord] = []
+    if not mentions:
+        return out
     seen: set[tuple[str, str, str]] = set()
 
     def add(subject: str, predicate: str, obj: str) -> None:
@@ -89,9 +91,10 @@ def stated_relations(
                     add(a.entity_id, "partners_with" if alliance else "owns", b.entity_id)
                 elif tb == "person":
                     add(a.entity_id, "employs", b.entity_id)
-            role = _POSSESSIVE_ROLE.match(between) or _ROLE_BETWEEN.match(between)
-            if role and tb == "person" and ta in ("company", "organization", "country"):
-                add(a.entity_id, _role_predicate(role.group("role")), b.entity_id)
+            if tb == "person" and ta in ("company", "organization", "country"):
+                role = _POSSESSIVE_ROLE.match(between) or _ROLE_BETWEEN.match(between)
+                if role:
+                    add(a.entity_id, _role_predicate(role.group("role")), b.entity_id)
             if ta == "person" and tb in ("company", "organization"):
                 role = _APPOSITIVE_ROLE.match(between)
                 if role:

@@ -24,6 +24,7 @@ _FURNITURE = re.compile(
 )
 _SIGNED = re.compile(r"^(?P<name>[A-Z][\w’'.-]+(?: [A-Z][\w’'.-]+){1,3}) (?:writes|responds|replies|says|wrote):$")
 # A sentence may close with a bracketed attribution: "... export controls. (CSIS)".
+_LAST_WORD = re.compile(r"([\w.]+)[.!?]*$")
 _CITATION = re.compile(r"\s*\([^()]{1,60}\)\s*(?:$|\n)")
 _TERMINAL = re.compile(r"(?:[.!?][\"”’')\]]*|[\"”])(?:\s*\([^()]{1,60}\))?$")
 
@@ -59,9 +60,10 @@ def _classify(line: str) -> tuple[str, str | None]:
     if _FURNITURE.search(line):
         return "furniture", None
     words = line.split()
-    letters = [c for c in line if c.isalpha()]
-    if letters and sum(c.isupper() for c in letters) / len(letters) > 0.8 and len(words) <= 6:
-        return "heading", None
+    if len(words) <= 6:
+        letters = [c for c in line if c.isalpha()]
+        if letters and sum(c.isupper() for c in letters) / len(letters) > 0.8:
+            return "heading", None
     if not _TERMINAL.search(line) and len(words) <= 16:
         return "heading", None
     if line.endswith("?") and len(words) <= 16:
@@ -94,7 +96,7 @@ def segment(text: str) -> tuple[list[Block], list[Sentence]]:
         for match in _SENTENCE_END.finditer(text, body_start, body_end):
             if _CITATION.match(text, match.end(), body_end):
                 continue  # "... export controls. (CSIS)": the citation belongs to the sentence before
-            word = re.search(r"([\w.]+)[.!?]*$", text[cursor : match.start() + 1])
+            word = _LAST_WORD.search(text, max(cursor, match.start() - 24), match.start() + 1)
             if word and word.group(1).rstrip(".").lower() in _ABBREVIATIONS and match.group().startswith("."):
                 continue
             if word and re.fullmatch(r"[A-Z]", word.group(1).rstrip(".")):
