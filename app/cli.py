@@ -19,7 +19,9 @@ def _load(path: Path) -> int:
     settings = get_settings()
     upgrade(settings.database_url)
     try:
-        summary = load_folder(path, engine=get_engine(), pipeline=get_pipeline(), progress=sys.stderr.isatty())
+        summary = load_folder(
+            path, engine=get_engine(), pipeline=get_pipeline(), progress=sys.stderr.isatty()
+        )
     except ArticleError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2

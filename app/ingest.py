@@ -10,7 +10,7 @@ from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Engine, Table, delete, exists, insert, select, update
+from sqlalchemy import Engine, delete, exists, insert, select, update
 from sqlmodel import Session
 
 from app.extraction.catalog import Catalog, normalise_alias
@@ -44,8 +44,16 @@ __all__ = [
 ]
 
 ALLOWED_FIELDS = {
-    "file", "url", "title", "title_from", "publisher", "authors", "published", "published_not_before",
-    "language", "note",
+    "file",
+    "url",
+    "title",
+    "title_from",
+    "publisher",
+    "authors",
+    "published",
+    "published_not_before",
+    "language",
+    "note",
 }
 
 
@@ -204,10 +212,9 @@ def read_folder(folder: Path) -> tuple[list[ArticleInput], list[str]]:
 # --- writing --------------------------------------------------------------------------------------------
 
 
-def _table(model: type) -> Table:
-    """The Core table of a model: bulk inserts through it are one executemany, not the ORM's row path."""
-    table: Table = model.__table__  # type: ignore[attr-defined]
-    return table
+ENTITY, ALIAS, MENTION = Entity.__table__, EntityAlias.__table__, Mention.__table__  # type: ignore[attr-defined]
+CLAIM, CLAIM_TOPIC, CLAIM_ENTITY = Claim.__table__, ClaimTopic.__table__, ClaimEntity.__table__  # type: ignore[attr-defined]
+QUANTITY, RELATION = Quantity.__table__, Relation.__table__  # type: ignore[attr-defined]
 
 
 def _now() -> datetime:
@@ -217,10 +224,10 @@ def _now() -> datetime:
 def sync_catalog(session: Session, *, catalog: Catalog) -> int:
     """Upsert catalog entities, aliases, catalog relations and topics; returns how many rows changed."""
     changed = 0
-    existing = {e.id: e for e in session.exec(select(Entity)).scalars()}  # type: ignore[call-overload]
+    existing = {e.id: e for e in session.scalars(select(Entity))}
     for entity in catalog.entities.values():
         row = existing.get(entity.id)
-        values = {
+        values: dict[str, Any] = {
             "name": entity.name,
             "type": entity.type,
             "description": entity.description,
@@ -235,7 +242,7 @@ def sync_catalog(session: Session, *, catalog: Catalog) -> int:
                 setattr(row, k, v)
             changed += 1
     session.flush()
-    aliases = {a.normalised: a for a in session.exec(select(EntityAlias)).scalars()}  # type: ignore[call-overload]
+    aliases = {a.normalised: a for a in session.scalars(select(EntityAlias))}
     for entity in catalog.entities.values():
         for alias in entity.aliases:
             key = normalise_alias(alias)
@@ -247,18 +254,22 @@ def sync_catalog(session: Session, *, catalog: Catalog) -> int:
             elif current.entity_id != entity.id and existing.get(current.entity_id) is None:
                 current.entity_id, current.alias = entity.id, alias
                 changed += 1
-    have = set(session.exec(select(Relation.id).where(Relation.origin == "catalog")).scalars())  # type: ignore[call-overload]
+    have = set(session.scalars(select(RELATION.c.id).where(RELATION.c.origin == "catalog")))
     for rel in catalog.relations:
         rid = _relation_id(rel.subject, rel.predicate, rel.object, None, None)
         if rid not in have:
             session.add(
                 Relation(
-                    id=rid, subject_id=rel.subject, predicate=rel.predicate, object_id=rel.object,
-                    origin="catalog", evidence=rel.basis,
+                    id=rid,
+                    subject_id=rel.subject,
+                    predicate=rel.predicate,
+                    object_id=rel.object,
+                    origin="catalog",
+                    evidence=rel.basis,
                 )
             )
             changed += 1
-    topics = {t.id: t for t in session.exec(select(Topic)).scalars()}  # type: ignore[call-overload]
+    topics = {t.id: t for t in session.scalars(select(Topic))}
     for topic_id, info in topic_definitions().items():
         row_t = topics.get(topic_id)
         if row_t is None:
@@ -298,7 +309,9 @@ def ingest_article(session: Session, *, article: ArticleInput, pipeline: Pipelin
             setattr(row, k, v)
         row.updated_at = now
         session.execute(
-            update(Claim).where(Claim.source_id == source_id).values(published=article.published or article.published_not_before)  # type: ignore[arg-type]
+            update(CLAIM)
+            .where(CLAIM.c.source_id == source_id)
+            .values(published=article.published or article.published_not_before)
         )
         session.flush()
         return IngestResult(source_id, "changed")
@@ -306,8 +319,14 @@ def ingest_article(session: Session, *, article: ArticleInput, pipeline: Pipelin
     status = "new"
     if row is None:
         row = Source(
-            id=source_id, key=article.key, text=article.text, content_hash=content_hash,
-            extractor_version=EXTRACTOR_VERSION, ingested_at=now, updated_at=now, **metadata,
+            id=source_id,
+            key=article.key,
+            text=article.text,
+            content_hash=content_hash,
+            extractor_version=EXTRACTOR_VERSION,
+            ingested_at=now,
+            updated_at=now,
+            **metadata,
         )
         session.add(row)
     else:
@@ -326,36 +345,48 @@ def ingest_article(session: Session, *, article: ArticleInput, pipeline: Pipelin
 
 
 def _clear_extraction(session: Session, source_id: str) -> None:
-    session.execute(delete(EntityAlias).where(EntityAlias.source_id == source_id))  # type: ignore[arg-type]
-    session.execute(delete(Relation).where(Relation.source_id == source_id))  # type: ignore[arg-type]
-    session.execute(delete(Mention).where(Mention.source_id == source_id))  # type: ignore[arg-type]
-    claim_ids = select(Claim.id).where(Claim.source_id == source_id)  # type: ignore[arg-type]
-    for table in (Quantity, ClaimTopic, ClaimEntity):
-        session.execute(delete(table).where(table.claim_id.in_(claim_ids)))  # type: ignore[attr-defined]
-    session.execute(delete(Claim).where(Claim.source_id == source_id))  # type: ignore[arg-type]
+    session.execute(delete(ALIAS).where(ALIAS.c.source_id == source_id))
+    session.execute(delete(RELATION).where(RELATION.c.source_id == source_id))
+    session.execute(delete(MENTION).where(MENTION.c.source_id == source_id))
+    claim_ids = select(CLAIM.c.id).where(CLAIM.c.source_id == source_id)
+    for table in (QUANTITY, CLAIM_TOPIC, CLAIM_ENTITY):
+        session.execute(delete(table).where(table.c.claim_id.in_(claim_ids)))
+    session.execute(delete(CLAIM).where(CLAIM.c.source_id == source_id))
 
 
 def _ensure_entities(session: Session, records: Iterable[EntityRecord]) -> None:
     wanted = {r.id: r for r in records}
     if not wanted:
         return
-    have = set(session.execute(select(Entity.id).where(Entity.id.in_(list(wanted)))).scalars())  # type: ignore[attr-defined]
+    have = set(session.execute(select(ENTITY.c.id).where(ENTITY.c.id.in_(list(wanted)))).scalars())
     new = [r for r in wanted.values() if r.id not in have]
     if not new:
         return
     session.execute(
-        insert(_table(Entity)),
+        insert(ENTITY),
         [
-            {"id": r.id, "name": r.name, "type": r.type, "description": r.description,
-             "attributes": r.attributes, "origin": r.origin}
+            {
+                "id": r.id,
+                "name": r.name,
+                "type": r.type,
+                "description": r.description,
+                "attributes": r.attributes,
+                "origin": r.origin,
+            }
             for r in new
         ],
     )
     keys = {normalise_alias(a): (r.id, a) for r in new for a in (r.name, *r.aliases)}
-    taken = set(session.execute(select(EntityAlias.normalised).where(EntityAlias.normalised.in_(list(keys)))).scalars())  # type: ignore[attr-defined]
-    rows = [{"entity_id": eid, "alias": alias, "normalised": k} for k, (eid, alias) in keys.items() if k not in taken]
+    taken = set(
+        session.execute(select(ALIAS.c.normalised).where(ALIAS.c.normalised.in_(list(keys)))).scalars()
+    )
+    rows = [
+        {"entity_id": eid, "alias": alias, "normalised": k}
+        for k, (eid, alias) in keys.items()
+        if k not in taken
+    ]
     if rows:
-        session.execute(insert(_table(EntityAlias)), rows)
+        session.execute(insert(ALIAS), rows)
 
 
 def _learn_aliases(session: Session, source_id: str, extraction: Extraction) -> None:
@@ -366,14 +397,16 @@ def _learn_aliases(session: Session, source_id: str, extraction: Extraction) -> 
             forms.setdefault(normalise_alias(m.text), (m.entity_id, m.text))
     if not forms:
         return
-    taken = set(session.execute(select(EntityAlias.normalised).where(EntityAlias.normalised.in_(list(forms)))).scalars())  # type: ignore[attr-defined]
+    taken = set(
+        session.execute(select(ALIAS.c.normalised).where(ALIAS.c.normalised.in_(list(forms)))).scalars()
+    )
     rows = [
         {"entity_id": entity_id, "alias": text, "normalised": key, "source_id": source_id}
         for key, (entity_id, text) in forms.items()
         if key and key not in taken
     ]
     if rows:
-        session.execute(insert(_table(EntityAlias)), rows)
+        session.execute(insert(ALIAS), rows)
 
 
 def _bulk_insert(session: Session, table: str, columns: Sequence[str], rows: list[tuple[Any, ...]]) -> None:
@@ -385,14 +418,18 @@ def _bulk_insert(session: Session, table: str, columns: Sequence[str], rows: lis
     mark = "?" if connection.dialect.paramstyle == "qmark" else "%s"
     names = ", ".join(f'"{c}"' for c in columns)
     marks = ", ".join(mark for _ in columns)
-    connection.exec_driver_sql(f'INSERT INTO "{table}" ({names}) VALUES ({marks})', rows)  # type: ignore[arg-type]
+    connection.exec_driver_sql(f'INSERT INTO "{table}" ({names}) VALUES ({marks})', rows)
 
 
-def _write_extraction(session: Session, source_id: str, published: date | None, extraction: Extraction) -> None:
+def _write_extraction(
+    session: Session, source_id: str, published: date | None, extraction: Extraction
+) -> None:
     _ensure_entities(session, extraction.entities.values())
     _learn_aliases(session, source_id, extraction)
     _bulk_insert(
-        session, "mention", ("source_id", "entity_id", "start", "end", "text"),
+        session,
+        "mention",
+        ("source_id", "entity_id", "start", "end", "text"),
         [(source_id, m.entity_id, m.start, m.end, m.text) for m in extraction.mentions],
     )
     claim_rows: list[tuple[Any, ...]] = []
@@ -404,25 +441,58 @@ def _write_extraction(session: Session, source_id: str, published: date | None, 
         cid = claim_id(source_id, c.start, c.end)
         span_to_claim[(c.start, c.end)] = cid
         claim_rows.append(
-            (cid, source_id, c.start, c.end, c.text, c.kind, c.speaker_id, c.cited_id, c.time_scope, published)
+            (
+                cid,
+                source_id,
+                c.start,
+                c.end,
+                c.text,
+                c.kind,
+                c.speaker_id,
+                c.cited_id,
+                c.time_scope,
+                published,
+            )
         )
         topic_rows += [(cid, t) for t in c.topics]
         entity_rows += [(cid, e, role) for e, role in c.entities]
         quantity_rows += [(cid, q.value, q.unit, q.text, q.start, q.end) for q in c.quantities]
     _bulk_insert(
-        session, "claim",
-        ("id", "source_id", "start", "end", "text", "kind", "speaker_id", "cited_id", "time_scope", "published"),
+        session,
+        "claim",
+        (
+            "id",
+            "source_id",
+            "start",
+            "end",
+            "text",
+            "kind",
+            "speaker_id",
+            "cited_id",
+            "time_scope",
+            "published",
+        ),
         claim_rows,
     )
     _bulk_insert(session, "claim_topic", ("claim_id", "topic_id"), topic_rows)
     _bulk_insert(session, "claim_entity", ("claim_id", "entity_id", "role"), entity_rows)
     _bulk_insert(session, "quantity", ("claim_id", "value", "unit", "text", "start", "end"), quantity_rows)
     _bulk_insert(
-        session, "relation",
+        session,
+        "relation",
         ("id", "subject_id", "predicate", "object_id", "origin", "source_id", "claim_id", "start", "end"),
         [
-            (_relation_id(r.subject_id, r.predicate, r.object_id, source_id, r.start), r.subject_id, r.predicate,
-             r.object_id, "article", source_id, span_to_claim.get((r.start, r.end)), r.start, r.end)
+            (
+                _relation_id(r.subject_id, r.predicate, r.object_id, source_id, r.start),
+                r.subject_id,
+                r.predicate,
+                r.object_id,
+                "article",
+                source_id,
+                span_to_claim.get((r.start, r.end)),
+                r.start,
+                r.end,
+            )
             for r in extraction.relations
         ],
     )
@@ -431,25 +501,23 @@ def _write_extraction(session: Session, source_id: str, published: date | None, 
 def _collect_orphans(session: Session) -> None:
     """Discovered entities nothing refers to any more are removed (catalog entities always stay)."""
     referenced = (
-        exists().where(Mention.entity_id == Entity.id),  # type: ignore[arg-type]
-        exists().where(ClaimEntity.entity_id == Entity.id),  # type: ignore[arg-type]
-        exists().where(Relation.subject_id == Entity.id),  # type: ignore[arg-type]
-        exists().where(Relation.object_id == Entity.id),  # type: ignore[arg-type]
-        exists().where(Claim.speaker_id == Entity.id),  # type: ignore[arg-type]
-        exists().where(Claim.cited_id == Entity.id),  # type: ignore[arg-type]
+        exists().where(MENTION.c.entity_id == ENTITY.c.id),
+        exists().where(CLAIM_ENTITY.c.entity_id == ENTITY.c.id),
+        exists().where(RELATION.c.subject_id == ENTITY.c.id),
+        exists().where(RELATION.c.object_id == ENTITY.c.id),
+        exists().where(CLAIM.c.speaker_id == ENTITY.c.id),
+        exists().where(CLAIM.c.cited_id == ENTITY.c.id),
     )
-    orphans = select(Entity.id).where(Entity.origin == "discovered")  # type: ignore[arg-type]
+    orphans = select(ENTITY.c.id).where(ENTITY.c.origin == "discovered")
     for clause in referenced:
         orphans = orphans.where(~clause)
     ids = list(session.execute(orphans).scalars())
     if ids:
-        session.execute(delete(EntityAlias).where(EntityAlias.entity_id.in_(ids)))  # type: ignore[attr-defined]
-        session.execute(delete(Entity).where(Entity.id.in_(ids)))  # type: ignore[attr-defined]
+        session.execute(delete(ALIAS).where(ALIAS.c.entity_id.in_(ids)))
+        session.execute(delete(ENTITY).where(ENTITY.c.id.in_(ids)))
 
 
-def load_folder(
-    folder: Path, *, engine: Engine, pipeline: Pipeline, progress: bool = False
-) -> LoadSummary:
+def load_folder(folder: Path, *, engine: Engine, pipeline: Pipeline, progress: bool = False) -> LoadSummary:
     """Load every article of a folder, one transaction each; a bad article is reported and skipped."""
     summary = LoadSummary()
     articles, errors = read_folder(folder)
@@ -477,7 +545,7 @@ def load_folder(
     with Session(engine) as session:
         from sqlalchemy import func
 
-        summary.entities = session.execute(select(func.count()).select_from(Entity)).scalar_one()
-        summary.claims = session.execute(select(func.count()).select_from(Claim)).scalar_one()
-        summary.relations = session.execute(select(func.count()).select_from(Relation)).scalar_one()
+        summary.entities = session.execute(select(func.count()).select_from(ENTITY)).scalar_one()
+        summary.claims = session.execute(select(func.count()).select_from(CLAIM)).scalar_one()
+        summary.relations = session.execute(select(func.count()).select_from(RELATION)).scalar_one()
     return summary

@@ -15,7 +15,9 @@ from app.errors import KBError
 __all__ = ["app", "create_app"]
 
 
-def _problem(status: int, title: str, detail: str, parameter: str | None = None, type_: str = "about:blank") -> JSONResponse:
+def _problem(
+    status: int, title: str, detail: str, parameter: str | None = None, type_: str = "about:blank"
+) -> JSONResponse:
     body: dict[str, Any] = {"type": type_, "title": title, "status": status, "detail": detail}
     if parameter:
         body["parameter"] = parameter

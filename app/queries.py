@@ -136,7 +136,9 @@ def get_source(session: Session, source_id: str) -> dict[str, Any]:
     )
     item["text"] = row.text
     item["note"] = row.note
-    item["entities"] = [{"id": r.id, "name": r.name, "type": r.type, "mentions": r.mentions} for r in mentioned]
+    item["entities"] = [
+        {"id": r.id, "name": r.name, "type": r.type, "mentions": r.mentions} for r in mentioned
+    ]
     return item
 
 
@@ -155,8 +157,18 @@ def list_claims(
     speaker: str | None = None,
 ) -> tuple[list[dict[str, Any]], str | None]:
     """Claims matching every filter; in reading order within a source, else newest source first."""
-    query: Select[Any] = select(C.c.id, C.c.source_id, C.c.start, C.c.end, C.c.text, C.c.kind, C.c.speaker_id,
-                                C.c.cited_id, C.c.time_scope, C.c.published)
+    query: Select[Any] = select(
+        C.c.id,
+        C.c.source_id,
+        C.c.start,
+        C.c.end,
+        C.c.text,
+        C.c.kind,
+        C.c.speaker_id,
+        C.c.cited_id,
+        C.c.time_scope,
+        C.c.published,
+    )
     for topic in topics:
         query = query.where(C.c.id.in_(select(CT.c.claim_id).where(CT.c.topic_id == topic)))
     for entity in entities:
@@ -192,17 +204,25 @@ def hydrate_claims(session: Session, rows: Sequence[Any]) -> list[dict[str, Any]
     if not ids:
         return []
     topics: dict[str, list[str]] = defaultdict(list)
-    for claim_id, topic in session.execute(select(CT.c.claim_id, CT.c.topic_id).where(CT.c.claim_id.in_(ids)).order_by(CT.c.topic_id)):
+    for claim_id, topic in session.execute(
+        select(CT.c.claim_id, CT.c.topic_id).where(CT.c.claim_id.in_(ids)).order_by(CT.c.topic_id)
+    ):
         topics[claim_id].append(topic)
     links: dict[str, list[tuple[str, str]]] = defaultdict(list)
-    for claim_id, entity_id, role in session.execute(select(CE.c.claim_id, CE.c.entity_id, CE.c.role).where(CE.c.claim_id.in_(ids))):
+    for claim_id, entity_id, role in session.execute(
+        select(CE.c.claim_id, CE.c.entity_id, CE.c.role).where(CE.c.claim_id.in_(ids))
+    ):
         links[claim_id].append((entity_id, role))
     quantities: dict[str, list[dict[str, Any]]] = defaultdict(list)
     for q in session.execute(select(Q).where(Q.c.claim_id.in_(ids)).order_by(Q.c.start)):
-        quantities[q.claim_id].append({"value": q.value, "unit": q.unit, "text": q.text, "span": {"start": q.start, "end": q.end}})
-    wanted = {e for pairs in links.values() for e, _ in pairs} | {r.speaker_id for r in rows if r.speaker_id} | {
-        r.cited_id for r in rows if r.cited_id
-    }
+        quantities[q.claim_id].append(
+            {"value": q.value, "unit": q.unit, "text": q.text, "span": {"start": q.start, "end": q.end}}
+        )
+    wanted = (
+        {e for pairs in links.values() for e, _ in pairs}
+        | {r.speaker_id for r in rows if r.speaker_id}
+        | {r.cited_id for r in rows if r.cited_id}
+    )
     refs = _refs(session, wanted)
     items = []
     for r in rows:
@@ -254,8 +274,15 @@ def list_entities(
         ):
             aliases[entity_id].append(alias)
     items = [
-        {"id": r.id, "name": r.name, "type": r.type, "description": r.description,
-         "aliases": aliases.get(r.id, []), "attributes": r.attributes, "origin": r.origin}
+        {
+            "id": r.id,
+            "name": r.name,
+            "type": r.type,
+            "description": r.description,
+            "aliases": aliases.get(r.id, []),
+            "attributes": r.attributes,
+            "origin": r.origin,
+        }
         for r in rows
     ]
     return items, next_cursor
@@ -273,7 +300,12 @@ def list_relations(
 ) -> tuple[list[dict[str, Any]], str | None]:
     """Relations in id order with both ends as entity references and their provenance."""
     query = select(R).order_by(R.c.id).limit(limit + 1)
-    for column, value in ((R.c.subject_id, subject), (R.c.predicate, predicate), (R.c.object_id, object), (R.c.source_id, source)):
+    for column, value in (
+        (R.c.subject_id, subject),
+        (R.c.predicate, predicate),
+        (R.c.object_id, object),
+        (R.c.source_id, source),
+    ):
         if value:
             query = query.where(column == value)
     if cursor:

@@ -18,15 +18,33 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from sqlmodel import Session  # noqa: E402
+from sqlmodel import Session
 
-from app.db import engine_for  # noqa: E402
-from app.extraction.pipeline import get_pipeline  # noqa: E402
-from app.ingest import ArticleInput, ingest_article, sync_catalog  # noqa: E402
-from app.migrate import upgrade  # noqa: E402
+from app.db import engine_for
+from app.extraction.pipeline import get_pipeline
+from app.ingest import ArticleInput, ingest_article, sync_catalog
+from app.migrate import upgrade
 
-COMPANIES = ["Nvidia", "Huawei", "Alibaba", "Baidu", "Tencent", "ByteDance", "DeepSeek", "OpenAI", "SMIC",
-             "Cambricon", "Moonshot AI", "Zhipu AI", "Microsoft", "Google", "AMD", "Intel", "TSMC", "MiniMax"]
+COMPANIES = [
+    "Nvidia",
+    "Huawei",
+    "Alibaba",
+    "Baidu",
+    "Tencent",
+    "ByteDance",
+    "DeepSeek",
+    "OpenAI",
+    "SMIC",
+    "Cambricon",
+    "Moonshot AI",
+    "Zhipu AI",
+    "Microsoft",
+    "Google",
+    "AMD",
+    "Intel",
+    "TSMC",
+    "MiniMax",
+]
 MODELS = ["Qwen3", "DeepSeek-V3", "ERNIE 4.5", "Kimi K2", "GLM-4.5", "GPT-4o", "Llama 3", "Hunyuan-A13B"]
 CHIPS = ["H20", "H100", "Ascend 910B", "Ascend 910C", "MI300X", "A100", "H800"]
 PEOPLE = ["Jensen Huang", "Lisa Su", "Sam Altman", "Liang Wenfeng", "Robin Li", "Eddie Wu"]
@@ -51,10 +69,18 @@ def make_article(rng: random.Random, words: int = 1000) -> str:
         sentences = []
         for _ in range(rng.randint(2, 4)):
             sentence = rng.choice(TEMPLATES).format(
-                company=rng.choice(COMPANIES), company2=rng.choice(COMPANIES), model=rng.choice(MODELS),
-                chip=rng.choice(CHIPS), person=rng.choice(PEOPLE), pct=rng.randint(2, 90),
-                pct2=rng.randint(2, 90), money=round(rng.uniform(1, 120), 1), params=rng.choice([7, 32, 236, 671]),
-                count=rng.randint(100, 90000), year=rng.randint(2019, 2030), mult=rng.randint(2, 14),
+                company=rng.choice(COMPANIES),
+                company2=rng.choice(COMPANIES),
+                model=rng.choice(MODELS),
+                chip=rng.choice(CHIPS),
+                person=rng.choice(PEOPLE),
+                pct=rng.randint(2, 90),
+                pct2=rng.randint(2, 90),
+                money=round(rng.uniform(1, 120), 1),
+                params=rng.choice([7, 32, 236, 671]),
+                count=rng.randint(100, 90000),
+                year=rng.randint(2019, 2030),
+                mult=rng.randint(2, 14),
             )
             sentences.append(sentence)
             total += len(sentence.split())
@@ -63,7 +89,9 @@ def make_article(rng: random.Random, words: int = 1000) -> str:
 
 
 def main() -> int:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--articles", type=int, default=200)
     parser.add_argument("--database-url", default=None)
     args = parser.parse_args()
@@ -91,10 +119,13 @@ def main() -> int:
     ingest_s = time.perf_counter() - start
     engine.dispose()
 
-    print(f"articles: {len(texts)} of {words:.0f} words on average; backend: {url.split(':')[0]}; "
-          f"cpu affinity: {sorted(os.sched_getaffinity(0))}")
-    print(f"extraction only:        {len(texts) / extract_s:7.1f} articles/s ({1000 * extract_s / len(texts):.1f} ms each)")
-    print(f"extraction + writing:   {len(texts) / ingest_s:7.1f} articles/s ({1000 * ingest_s / len(texts):.1f} ms each)")
+    print(
+        f"articles: {len(texts)} of {words:.0f} words on average; backend: {url.split(':')[0]}; "
+        f"cpu affinity: {sorted(os.sched_getaffinity(0))}"
+    )
+    for label, seconds in (("extraction only", extract_s), ("extraction + writing", ingest_s)):
+        rate, each = len(texts) / seconds, 1000 * seconds / len(texts)
+        print(f"{label + ':':24}{rate:7.1f} articles/s ({each:.1f} ms each)")
     return 0
 
 

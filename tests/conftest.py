@@ -20,8 +20,18 @@ from app.migrate import upgrade
 ROOT = Path(__file__).resolve().parents[1]
 POSTGRES_URL = os.environ.get("AIKB_TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
 IN_CI = os.environ.get("CI", "").lower() in ("1", "true", "yes")
-TABLES = ("relation", "quantity", "claim_entity", "claim_topic", "claim", "mention", "entity_alias", "entity",
-          "topic", "source")
+TABLES = (
+    "relation",
+    "quantity",
+    "claim_entity",
+    "claim_topic",
+    "claim",
+    "mention",
+    "entity_alias",
+    "entity",
+    "topic",
+    "source",
+)
 
 
 def _postgres_admin() -> Engine | None:

@@ -29,10 +29,10 @@ def snapshot(engine: Engine) -> dict[str, set[tuple[object, ...]]]:
     """Every id and content-bearing column that a reload must leave alone."""
     queries = {
         "sources": "SELECT id, content_hash, updated_at FROM source",
-        "claims": "SELECT id, source_id, start, \"end\", kind FROM claim",
+        "claims": 'SELECT id, source_id, start, "end", kind FROM claim',
         "entities": "SELECT id, name, type, origin FROM entity",
         "relations": "SELECT id, subject_id, predicate, object_id FROM relation",
-        "mentions": "SELECT source_id, entity_id, start, \"end\" FROM mention",
+        "mentions": 'SELECT source_id, entity_id, start, "end" FROM mention',
     }
     with engine.connect() as conn:
         return {name: {tuple(row) for row in conn.execute(text(sql))} for name, sql in queries.items()}
@@ -64,8 +64,10 @@ def test_changed_text_is_reextracted_and_other_articles_untouched(
     load_folder(folder, engine=engine, pipeline=pipeline)
     before = snapshot(engine)
     path = folder / "kimi_release.txt"
-    path.write_text(path.read_text(encoding="utf-8") + "Baidu released ERNIE 5 with 2.4 trillion parameters.\n",
-                    encoding="utf-8")
+    path.write_text(
+        path.read_text(encoding="utf-8") + "Baidu released ERNIE 5 with 2.4 trillion parameters.\n",
+        encoding="utf-8",
+    )
     summary = load_folder(folder, engine=engine, pipeline=pipeline)
     assert (summary.new, summary.changed, summary.unchanged) == (0, 1, 2)
     after = snapshot(engine)
@@ -78,7 +80,9 @@ def test_changed_text_is_reextracted_and_other_articles_untouched(
     assert any("ERNIE 5" in t for t in texts)
 
 
-def test_metadata_change_updates_without_reextracting(engine: Engine, pipeline: Pipeline, folder: Path) -> None:
+def test_metadata_change_updates_without_reextracting(
+    engine: Engine, pipeline: Pipeline, folder: Path
+) -> None:
     load_folder(folder, engine=engine, pipeline=pipeline)
     claims_before = snapshot(engine)["claims"]
     entries = json.loads((folder / "sources.json").read_text())
@@ -110,7 +114,9 @@ def test_article_failing_midway_leaves_nothing_behind(
     with Session(engine) as session:
         assert session.get(Source, failed_id) is None
         for model in (Claim, Mention, Relation):
-            rows = session.execute(select(func.count()).select_from(model).where(model.source_id == failed_id))  # type: ignore[attr-defined]
+            rows = session.execute(
+                select(func.count()).select_from(model).where(model.source_id == failed_id)
+            )  # type: ignore[attr-defined]
             assert rows.scalar_one() == 0
         discovered = session.execute(select(Entity.id).where(Entity.origin == "discovered")).scalars().all()
     assert "kimi-k9-preview" not in discovered
@@ -122,12 +128,20 @@ def test_article_failing_midway_leaves_nothing_behind(
     ("mutate", "message"),
     [
         (lambda f: (f / "kimi_release.txt").write_text(""), "kimi_release.txt: empty file"),
-        (lambda f: (f / "kimi_release.txt").write_bytes(b"caf\xe9 \xff AI"), "kimi_release.txt: not valid UTF-8"),
+        (
+            lambda f: (f / "kimi_release.txt").write_bytes(b"caf\xe9 \xff AI"),
+            "kimi_release.txt: not valid UTF-8",
+        ),
         (lambda f: (f / "stray.txt").write_text("Nvidia said so."), "stray.txt: not listed in sources.json"),
-        (lambda f: (f / "kimi_release.txt").unlink(), "kimi_release.txt: listed in sources.json but not found"),
+        (
+            lambda f: (f / "kimi_release.txt").unlink(),
+            "kimi_release.txt: listed in sources.json but not found",
+        ),
         (
             lambda f: (f / "sources.json").write_text(
-                (f / "sources.json").read_text().replace('"title": "Moonshot', '"headline": "x", "title": "Moonshot')
+                (f / "sources.json")
+                .read_text()
+                .replace('"title": "Moonshot', '"headline": "x", "title": "Moonshot')
             ),
             "unknown fields ['headline']",
         ),

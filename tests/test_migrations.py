@@ -36,7 +36,9 @@ def test_models_match_head_revision(database: Database) -> None:
     try:
         upgrade(url)
         with engine.connect() as conn:
-            diff = compare_metadata(MigrationContext.configure(conn, opts={"compare_type": True}), SQLModel.metadata)
+            diff = compare_metadata(
+                MigrationContext.configure(conn, opts={"compare_type": True}), SQLModel.metadata
+            )
         assert diff == []
     finally:
         engine.dispose()

@@ -14,8 +14,17 @@ from app.models import ClaimPublic, Page
 router = APIRouter(prefix="/claims", tags=["claims"])
 
 TopicId = Literal[
-    "chips", "models", "policy", "talent", "research", "investment", "infrastructure", "open_source",
-    "applications", "geopolitics", "market",
+    "chips",
+    "models",
+    "policy",
+    "talent",
+    "research",
+    "investment",
+    "infrastructure",
+    "open_source",
+    "applications",
+    "geopolitics",
+    "market",
 ]
 
 

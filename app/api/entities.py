@@ -15,8 +15,17 @@ router = APIRouter(tags=["entities"])
 
 EntityTypeParam = Literal["company", "model", "chip", "policy", "person", "organization", "country"]
 Predicate = Literal[
-    "develops", "makes", "leads", "employs", "issued_by", "restricts", "headquartered_in", "invests_in",
-    "partners_with", "owns", "cites",
+    "develops",
+    "makes",
+    "leads",
+    "employs",
+    "issued_by",
+    "restricts",
+    "headquartered_in",
+    "invests_in",
+    "partners_with",
+    "owns",
+    "cites",
 ]
 
 

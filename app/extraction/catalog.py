@@ -76,7 +76,7 @@ def default_catalog_dir() -> Path:
 
 
 def normalise_alias(text: str) -> str:
-    """The form under which two aliases count as the same: NFKC, casefolded, punctuation and spaces dropped."""
+    """The form under which two aliases are the same: NFKC, casefolded, punctuation and spaces dropped."""
     text = unicodedata.normalize("NFKC", text).casefold().replace("\u2019", "'")
     return re.sub(r"[^0-9a-z\u4e00-\u9fff]+", "", text)
 
@@ -164,10 +164,10 @@ def load_catalog(directory: Path | None = None) -> Catalog:
             if end not in entities:
                 raise CatalogError(f"{where}: unknown entity id {end!r}")
         assert isinstance(subject, str) and isinstance(obj, str) and isinstance(predicate, str)
-        key = (subject, predicate, obj)
-        if key in seen:
-            raise CatalogError(f"{where}: duplicate relation {key}")
-        seen.add(key)
+        relation_key = (subject, predicate, obj)
+        if relation_key in seen:
+            raise CatalogError(f"{where}: duplicate relation {relation_key}")
+        seen.add(relation_key)
         basis = row.get("basis")
         if not isinstance(basis, str) or not basis.strip():
             raise CatalogError(f"{where}: basis (why this is known) is required")

@@ -21,9 +21,13 @@ SPEECH = (
 )
 _SPEECH_AFTER = re.compile(rf"^\s*(?:,\s*)?(?:has |have |had |also |recently |once )*(?:{SPEECH})\b")
 _SPEECH_BEFORE = re.compile(rf"\b(?:{SPEECH})(?:\s+that)?\s*[:,]?\s*$")
-_ACCORDING = re.compile(r"\b(?:according to|as|per|a (?:report|study|survey|analysis) (?:from|by))\s+(?:the\s+)?$", re.I)
+_ACCORDING = re.compile(
+    r"\b(?:according to|as|per|a (?:report|study|survey|analysis) (?:from|by))\s+(?:the\s+)?$", re.I
+)
 _PRONOUN_SPEECH = re.compile(rf"(?:^|[,;:]\s*|\b)(?:[Hh]e|[Ss]he)\s+(?:(?:has|had|also)\s+)?(?:{SPEECH})\b")
-_IT_SAYS = re.compile(r"\b(?:it|the company|the firm)\s+(?:says|said|reported|vowed|warned|pointed to)\b", re.I)
+_IT_SAYS = re.compile(
+    r"\b(?:it|the company|the firm)\s+(?:says|said|reported|vowed|warned|pointed to)\b", re.I
+)
 _FORECAST = re.compile(
     r"\b(?:will|won't|is expected to|are expected to|expected to|is likely to|likely to|going to|set to|"
     r"poised to|forecasts?|predicts?|projected to|on track to|may well|may yet|matter of time|could prove|"
@@ -39,8 +43,8 @@ _EVENT = re.compile(
 )
 _WORD = re.compile(r"\w+")
 _QUESTION_OR_LEAD = re.compile(r"(?:\?|:)[\"”’')\]]*$")
-_OPEN = "“\""
-_CLOSE = "”\""
+_OPEN = '“"'
+_CLOSE = '”"'
 
 
 @dataclass(frozen=True, slots=True)
@@ -58,10 +62,10 @@ def quote_regions(text: str, blocks: list[Block]) -> list[QuoteRegion]:
             continue
         pos = block.start
         while pos < block.end:
-            opening = _next_of(text, "“\"", pos, block.end)
+            opening = _next_of(text, '“"', pos, block.end)
             if opening < 0:
                 break
-            closing = _next_of(text, "”\"", opening + 1, block.end)
+            closing = _next_of(text, '”"', opening + 1, block.end)
             end = block.end if closing < 0 else closing + 1
             # Very short quoted phrases ("world-class") are scare quotes, not speech.
             if end - opening > 40:
@@ -149,7 +153,9 @@ class ClaimContext:
         for index in range(self.seen_block + 1, sentence.block + 1):
             block = self.blocks[index]
             if block.kind == "byline":
-                people = [m for m in self.in_range(block.start, block.end) if self._type(m.entity_id) == "person"]
+                people = [
+                    m for m in self.in_range(block.start, block.end) if self._type(m.entity_id) == "person"
+                ]
                 if people:
                     self.author = people[0].entity_id
         self.seen_block = sentence.block
@@ -185,7 +191,8 @@ class ClaimContext:
         lead = self.text[lead_start : region.start]
         after = self.text[region.end : block.end]
         speakers = [
-            m for m in self.in_range(lead_start, region.start)
+            m
+            for m in self.in_range(lead_start, region.start)
             if self._type(m.entity_id) in ("person", "company", "organization")
         ]
         if speakers and (_SPEECH_BEFORE.search(lead) or lead.rstrip().endswith((":", ","))):
@@ -206,7 +213,9 @@ class ClaimContext:
             return self.quote_speaker.get(previous[-1].start)
         return None
 
-    def speaker_and_cited(self, sentence: Sentence, mentions: list[MentionRecord]) -> tuple[str | None, str | None]:
+    def speaker_and_cited(
+        self, sentence: Sentence, mentions: list[MentionRecord]
+    ) -> tuple[str | None, str | None]:
         text = self.text
         start, end = sentence.start, sentence.end
         speaker: str | None = None
@@ -215,14 +224,22 @@ class ClaimContext:
             etype = self._type(m.entity_id)
             before = text[max(start, m.start - 40) : m.start]
             after = text[m.end : min(end, m.end + 40)]
-            if etype == "organization" and (_ACCORDING.search(before) or re.search(r"\b(?:in|by)\s+$", before)
-                                            or re.match(r"\s*(?:reports?|found|finds|shows?|describes?|notes?|estimates?|calls?|analysis|said|says)\b", after)
-                                            or re.match(r"\)\s*$", text[m.end : m.end + 1]) and text[m.start - 1 : m.start] == "("):
+            if etype == "organization" and (
+                _ACCORDING.search(before)
+                or re.search(r"\b(?:in|by)\s+$", before)
+                or re.match(
+                    r"\s*(?:reports?|found|finds|shows?|describes?|notes?|estimates?|calls?|analysis|said|says)\b",
+                    after,
+                )
+                or (re.match(r"\)\s*$", text[m.end : m.end + 1]) and text[m.start - 1 : m.start] == "(")
+            ):
                 cited = cited or m.entity_id
                 if re.match(r"\s*(?:notes?|says?|said|warns?)\b", after):
                     speaker = speaker or m.entity_id
                 continue
-            if etype in ("person", "company") and (_SPEECH_AFTER.match(after) or re.search(r"\b(?:said|says|according to)\s+$", before)):
+            if etype in ("person", "company") and (
+                _SPEECH_AFTER.match(after) or re.search(r"\b(?:said|says|according to)\s+$", before)
+            ):
                 speaker = speaker or m.entity_id
         region = self.quote_of(start, end)
         if region is not None:
@@ -244,7 +261,9 @@ class ClaimContext:
             etype = self._type(m.entity_id)
             if etype == "person":
                 self.last_person = m.entity_id
-            elif etype == "company" and self.last_company is None or etype == "company" and m is mentions[0]:
+            elif (etype == "company" and self.last_company is None) or (
+                etype == "company" and m is mentions[0]
+            ):
                 self.last_company = m.entity_id
         if mentions and self._type(mentions[0].entity_id) == "company":
             self.last_company = mentions[0].entity_id

@@ -77,7 +77,9 @@ SPEECH_VERBS = (
 )
 _SPEAKS = re.compile(rf"(?<![\w-]){PERSON_NAME}(?:,[^,]{{3,80}},)?\s+(?:{SPEECH_VERBS})\b")
 _SAID_NAME = re.compile(rf"\b(?:said|says|according to|told)\s+{PERSON_NAME}(?![\w-])")
-_CREDIT = re.compile(rf"(?:\b[Bb]y|\b(?:Photo|Image|Credit|Photograph)(?: by)?:?|Reuters/|AFP/|AP/|Getty Images/)[ \t]+{PERSON_NAME}(?![\w-])")
+_CREDIT = re.compile(
+    rf"(?:\b[Bb]y|\b(?:Photo|Image|Credit|Photograph)(?: by)?:?|Reuters/|AFP/|AP/|Getty Images/)[ \t]+{PERSON_NAME}(?![\w-])"
+)
 _BYLINE = re.compile(rf"(?m)^{PERSON_NAME}\s+(?:writes|responds|replies|wrote|reports)\s*:\s*$")
 _NAME_PAREN = re.compile(rf"(?<![\w-]){PERSON_NAME}\s+\((?=[^)]*\b(?:{ORG_HEADS}|University)\b)")
 
@@ -86,23 +88,155 @@ TIERS = (
     r"Thinking|VL|Vision|Large|Base|Reasoner|Sonnet|Opus|Haiku|Nano|Next"
 )
 VERSION = (
-    r"(?:(?:[-\s]?(?:[vV]\d+(?:\.\d+)*|\d+(?:\.\d+)*[a-z]?|[A-Z]{1,2}\d+(?:\.\d+)?[A-Za-z]?))|-(?:" + TIERS + r"))"
+    r"(?:(?:[-\s]?(?:[vV]\d+(?:\.\d+)*|\d+(?:\.\d+)*[a-z]?|[A-Z]{1,2}\d+(?:\.\d+)?[A-Za-z]?))|-(?:"
+    + TIERS
+    + r"))"
     r"(?:[- ]?(?:" + TIERS + r")(?![\w])|[- ](?:\d+(?:\.\d+)?[BbMK]|[A-Z]\d+[A-Z]?)(?![\w]))*"
 )
 # Capitalised words that start sentences or name months and places, never people or organisations.
 _NOT_NAME = set(
-    "The A An In On At By For From With According Meanwhile While When Where What Why How This That These "
-    "Those It Its He She They We I You But And Or Yet So If As After Before Since During Despite Although "
-    "Speaking Earlier Later Last Next New Its Chinese American US U.S. China America January February March "
-    "April May June July August September October November December Monday Tuesday Wednesday Thursday "
-    "Friday Saturday Sunday AI Tech Global National State Western Eastern Read More Our Their His Her "
-    "Today Tomorrow Yesterday Now Then Also However Still Even Such Many Most Some Other Several Both "
-    "Each Every All No Not One Two Three First Second Third Key Big Top".split()
+    [
+        "The",
+        "A",
+        "An",
+        "In",
+        "On",
+        "At",
+        "By",
+        "For",
+        "From",
+        "With",
+        "According",
+        "Meanwhile",
+        "While",
+        "When",
+        "Where",
+        "What",
+        "Why",
+        "How",
+        "This",
+        "That",
+        "These",
+        "Those",
+        "It",
+        "Its",
+        "He",
+        "She",
+        "They",
+        "We",
+        "I",
+        "You",
+        "But",
+        "And",
+        "Or",
+        "Yet",
+        "So",
+        "If",
+        "As",
+        "After",
+        "Before",
+        "Since",
+        "During",
+        "Despite",
+        "Although",
+        "Speaking",
+        "Earlier",
+        "Later",
+        "Last",
+        "Next",
+        "New",
+        "Its",
+        "Chinese",
+        "American",
+        "US",
+        "U.S.",
+        "China",
+        "America",
+        "January",
+        "February",
+        "March",
+        "April",
+        "May",
+        "June",
+        "July",
+        "August",
+        "September",
+        "October",
+        "November",
+        "December",
+        "Monday",
+        "Tuesday",
+        "Wednesday",
+        "Thursday",
+        "Friday",
+        "Saturday",
+        "Sunday",
+        "AI",
+        "Tech",
+        "Global",
+        "National",
+        "State",
+        "Western",
+        "Eastern",
+        "Read",
+        "More",
+        "Our",
+        "Their",
+        "His",
+        "Her",
+        "Today",
+        "Tomorrow",
+        "Yesterday",
+        "Now",
+        "Then",
+        "Also",
+        "However",
+        "Still",
+        "Even",
+        "Such",
+        "Many",
+        "Most",
+        "Some",
+        "Other",
+        "Several",
+        "Both",
+        "Each",
+        "Every",
+        "All",
+        "No",
+        "Not",
+        "One",
+        "Two",
+        "Three",
+        "First",
+        "Second",
+        "Third",
+        "Key",
+        "Big",
+        "Top",
+    ]
 )
 
 # Words that open sentences and so start capitalised runs without being part of a name.
-_LEADING_STOP = _NOT_NAME - {"Chinese", "American", "US", "U.S.", "China", "America", "AI", "Tech", "Global",
-                             "National", "State", "Western", "Eastern", "New", "Big", "Top", "Key"}
+_LEADING_STOP = _NOT_NAME - {
+    "Chinese",
+    "American",
+    "US",
+    "U.S.",
+    "China",
+    "America",
+    "AI",
+    "Tech",
+    "Global",
+    "National",
+    "State",
+    "Western",
+    "Eastern",
+    "New",
+    "Big",
+    "Top",
+    "Key",
+}
 
 
 @dataclass(frozen=True, slots=True)
@@ -124,9 +258,37 @@ ROLE_PREFIX = re.compile(
     rf"^(?:(?:{ROLES}|Mr\.?|Mrs\.?|Ms\.?|Dr\.?|Chairman|Chairwoman|CEO|President|Premier|Professor)\s+)+"
 )
 NOT_PERSON_LAST = {
-    "Times", "Post", "News", "Journal", "Daily", "Review", "Capital", "Group", "Institute", "University", "Bank",
-    "Fund", "Research", "Report", "Index", "Street", "Market", "Exchange", "Securities", "Media", "Insider",
-    "Week", "Weekly", "Herald", "Tribune", "Agency", "Network", "Technologies", "Labs", "Ventures", "Partners",
+    "Times",
+    "Post",
+    "News",
+    "Journal",
+    "Daily",
+    "Review",
+    "Capital",
+    "Group",
+    "Institute",
+    "University",
+    "Bank",
+    "Fund",
+    "Research",
+    "Report",
+    "Index",
+    "Street",
+    "Market",
+    "Exchange",
+    "Securities",
+    "Media",
+    "Insider",
+    "Week",
+    "Weekly",
+    "Herald",
+    "Tribune",
+    "Agency",
+    "Network",
+    "Technologies",
+    "Labs",
+    "Ventures",
+    "Partners",
 }
 
 
@@ -156,19 +318,23 @@ class EntityRecognizer:
                     if sum(c.isalpha() for c in alias) >= 4:
                         exact.add(alias.upper())
             if exact:
-                self.exact.add(entity.id, list(nlp.tokenizer.pipe(sorted(exact))))
+                self.exact.add(entity.id, [nlp.make_doc(a) for a in sorted(exact)])
             if caseless:
-                self.caseless.add(entity.id, list(nlp.tokenizer.pipe(sorted(caseless))))
+                self.caseless.add(entity.id, [nlp.make_doc(a) for a in sorted(caseless)])
         country_aliases = sorted(
             {a for e in catalog.entities.values() if e.type == "country" for a in e.aliases if " " not in a},
             key=len,
             reverse=True,
         )
-        self.country_prefix = re.compile(rf"(?P<country>{'|'.join(map(re.escape, country_aliases)) or 'x^'})(?:[’']s)?\s")
+        self.country_prefix = re.compile(
+            rf"(?P<country>{'|'.join(map(re.escape, country_aliases)) or 'x^'})(?:[’']s)?\s"
+        )
         self.families = self._families()
         prefixes = sorted(self.families, key=len, reverse=True)
         self.version_re = (
-            re.compile(rf"(?<![\w-])(?P<family>{'|'.join(map(re.escape, prefixes))})(?P<version>{VERSION})(?![\w-])")
+            re.compile(
+                rf"(?<![\w-])(?P<family>{'|'.join(map(re.escape, prefixes))})(?P<version>{VERSION})(?![\w-])"
+            )
             if prefixes
             else None
         )
@@ -379,7 +545,12 @@ class EntityRecognizer:
                 if len(parts) < 2:
                     continue
                 for part in (parts[0], parts[-1]):
-                    if len(part) >= 2 and part[0].isupper() and part not in _NOT_NAME and not self._known(part):
+                    if (
+                        len(part) >= 2
+                        and part[0].isupper()
+                        and part not in _NOT_NAME
+                        and not self._known(part)
+                    ):
                         owners.setdefault(part, set()).add(record.id)
         if not owners:
             return []
@@ -398,14 +569,18 @@ def _strip_leading(start: int, name: str, known: Callable[[str], str | None]) ->
     """Drop words the capitalised-run patterns swallow: 'According', 'The', 'US-based', 'Chinese'."""
     words = name.split(" ")
     while len(words) > 1 and (
-        words[0] in _LEADING_STOP or words[0].endswith("-based") or (known(words[0]) and not known(" ".join(words)))
+        words[0] in _LEADING_STOP
+        or words[0].endswith("-based")
+        or (known(words[0]) and not known(" ".join(words)))
     ):
         start += len(words[0]) + 1
         words = words[1:]
     return start, " ".join(words)
 
 
-def _resolve_overlaps(candidates: Iterable[_Candidate], blocked: Iterable[tuple[int, int]] = ()) -> list[_Candidate]:
+def _resolve_overlaps(
+    candidates: Iterable[_Candidate], blocked: Iterable[tuple[int, int]] = ()
+) -> list[_Candidate]:
     """Longest span wins; on equal length the higher priority (catalog) wins. `blocked` spans of policies
     keep phrases off them."""
     ordered = sorted(candidates, key=lambda c: (-(c.end - c.start), -c.priority, c.start))
@@ -421,4 +596,3 @@ def _resolve_overlaps(candidates: Iterable[_Candidate], blocked: Iterable[tuple[
         occupied[cand.start : cand.end] = b"\x01" * (cand.end - cand.start)
     chosen.sort(key=lambda c: c.start)
     return chosen
-

@@ -81,7 +81,9 @@ class Pipeline:
             if previous_subject and _PRONOUN_SUBJECT.match(sentence_text):
                 roles[previous_subject] = "subject"
             for n, m in enumerate(in_sentence):
-                role = "subject" if n == 0 and not roles else "object" if m.entity_id in objects else "mention"
+                role = (
+                    "subject" if n == 0 and not roles else "object" if m.entity_id in objects else "mention"
+                )
                 roles.setdefault(m.entity_id, role)
             if focus and focus not in roles and _COUNTRY_ANAPHORA.search(sentence_text):
                 roles[focus] = "mention"
@@ -101,7 +103,9 @@ class Pipeline:
                     kind=claim_kind(sentence_text, sentence_quantities, region is not None),
                     topics=topics,
                     entities=list(roles.items()),
-                    quantities=[QuantityRecord(q.value, q.unit, q.text, q.start, q.end) for q in sentence_quantities],
+                    quantities=[
+                        QuantityRecord(q.value, q.unit, q.text, q.start, q.end) for q in sentence_quantities
+                    ],
                     speaker_id=speaker,
                     cited_id=cited,
                     time_scope=time_scope(sentence_text, sentence_quantities),
@@ -125,7 +129,8 @@ _FIRST_PERSON = re.compile(r"\b(?:I|I’m|I'm|I’ve|I've|me|my|[Ww]e|[Ww]e’ve
 _THIRD_PERSON = re.compile(r"\b(?:[Hh]e|[Ss]he|[Hh]is|[Hh]er)\b")
 _PRONOUN_SUBJECT = re.compile(r"(?:It|Its|The company|The firm|The country|The nation)\b")
 _COUNTRY_ANAPHORA = re.compile(
-    r"\b(?:the (?:country|nation)|nationwide|domestic|provinces?|provincial|[Gg]overnment-backed|state-backed|"
+    r"\b(?:the (?:country|nation)|nationwide|domestic|provinces?|provincial|[Gg]overnment-backed|"
+    r"state-backed|"
     r"central government|[Nn]ational)\b|^(?:Government|Provincial|Domestic)\b"
 )
 

@@ -11,7 +11,9 @@ __all__ = ["stated_relations"]
 
 LEAD_ROLES = r"CEO|chief executive(?: officer)?|co-?founder|founder|chairman|chairwoman|chair|[Pp]resident|[Pp]remier|boss|head|leader"
 OTHER_ROLES = r"CFO|CTO|COO|CIO|chief [a-z]+ officer|[Vv]ice [Pp]resident|executive|director|engineer|researcher|scientist|spokes(?:person|man|woman)|analyst|professor|[Pp]rofessor|economist|partner|fellow"
-_POSSESSIVE = re.compile(r"^[’']s?\s+(?:(?:new|latest|flagship|own|popular|open-source|AI|chatbot|reasoning|large language)\s+){0,3}$")
+_POSSESSIVE = re.compile(
+    r"^[’']s?\s+(?:(?:new|latest|flagship|own|popular|open-source|AI|chatbot|reasoning|large language)\s+){0,3}$"
+)
 _POSSESSIVE_ROLE = re.compile(rf"^[’']s\s+(?:(?:[a-z-]+)\s+){{0,2}}(?P<role>{LEAD_ROLES}|{OTHER_ROLES})\s+$")
 _ROLE_BETWEEN = re.compile(rf"^\s+(?:[a-z-]+\s+)?(?P<role>{LEAD_ROLES}|{OTHER_ROLES})\s+$")
 _APPOSITIVE_ROLE = re.compile(
@@ -24,13 +26,17 @@ _DEVELOP_VERB = re.compile(
     r"developed|develops|rolled out|rolls out|open-sourced|open-sources|built|builds|trained|trains|"
     r"announced|announces|upgraded|updated|showcased)\b"
 )
-_MAKE_VERB = re.compile(r"\b(?:makes|made|produces|produced|designs|designed|manufactures|manufactured|ships|shipped|sells|sold|to sell|unveiled|launched|launches|released|developed)\b")
+_MAKE_VERB = re.compile(
+    r"\b(?:makes|made|produces|produced|designs|designed|manufactures|manufactured|ships|shipped|sells|sold|to sell|unveiled|launched|launches|released|developed)\b"
+)
 _HQ_BETWEEN = re.compile(
     r"^\s+(?:(?:[a-z-]+|AI)\s+){0,3}(?:startup|start-up|company|companies|firm|firms|giant|giants|maker|makers|"
     r"chipmaker|chipmakers|group|lab|champion|rival|player|developer|unicorn)s?(?:,?\s+(?:including|such as|like))?\s+$"
 )
 _HQ_APPOSITIVE = re.compile(r"^\s*[–—,-]\s+(?:an?|the)\s+(?:[a-z-]+\s+){0,2}$")
-_HQ_APPOSITIVE_TAIL = re.compile(r"^\s+(?:(?:[a-z-]+|AI)\s+){0,2}(?:startup|start-up|company|firm|giant|chipmaker|lab)\b")
+_HQ_APPOSITIVE_TAIL = re.compile(
+    r"^\s+(?:(?:[a-z-]+|AI)\s+){0,2}(?:startup|start-up|company|firm|giant|chipmaker|lab)\b"
+)
 _ISSUE_VERB = re.compile(
     r"\b(?:announced|announces|imposed|imposes|issued|issues|introduced|introduces|passed|passes|unveiled|"
     r"adopted|enacted|retaliated|launched|approved|published|released|set)\b"
@@ -39,11 +45,18 @@ _RESTRICT_VERB = re.compile(
     r"\b(?:hit|hits|restricts?|restricted|restricting|blocks?|blocked|bans?|banned|banning|targets?|targeted|"
     r"curbs?|curbed|bars?|barred|throttled|limits?|limited|cut off|cuts off|blacklisted|added)\b"
 )
-_INVEST = re.compile(r"\b(?:invest|invests|invested|investing|investment|investments|stake|backing|backs|backed)\s+(?:heavily\s+)?in\b|\b(?:investment|stake)\s+in\s+$")
-_PARTNER = re.compile(r"\b(?:partnership|partnered|partners|alliance|tie-up|collaboration|deal|agreement)\s+with\b|\bpartnered with\b")
+_INVEST = re.compile(
+    r"\b(?:invest|invests|invested|investing|investment|investments|stake|backing|backs|backed)\s+(?:heavily\s+)?in\b|\b(?:investment|stake)\s+in\s+$"
+)
+_PARTNER = re.compile(
+    r"\b(?:partnership|partnered|partners|alliance|tie-up|collaboration|deal|agreement)\s+with\b|\bpartnered with\b"
+)
 
 
-_GOVERNMENT = re.compile(r"\b(?:government|state|national|provinc\w*|central|regulators?|authorities|[Bb]eijing|the country)\b", re.I)
+_GOVERNMENT = re.compile(
+    r"\b(?:government|state|national|provinc\w*|central|regulators?|authorities|[Bb]eijing|the country)\b",
+    re.I,
+)
 
 
 def _role_predicate(role: str) -> str:
@@ -104,23 +117,36 @@ def stated_relations(
             # "Alibaba (Qwen & DeepSeek)", "Baidu (ERNIE 4.5 Turbo)".
             if ta == "company" and tb in ("model", "company", "chip") and _PAREN_LIST.match(between):
                 add(a.entity_id, "makes" if tb == "chip" else "develops", b.entity_id)
-            if ta == "company" and tb == "model" and _DEVELOP_VERB.search(between) and not _other_company(
-                mentions, a, b, records
+            if (
+                ta == "company"
+                and tb == "model"
+                and _DEVELOP_VERB.search(between)
+                and not _other_company(mentions, a, b, records)
             ):
                 add(a.entity_id, "develops", b.entity_id)
-            if ta == "company" and tb == "chip" and _MAKE_VERB.search(between) and not _other_company(
-                mentions, a, b, records
+            if (
+                ta == "company"
+                and tb == "chip"
+                and _MAKE_VERB.search(between)
+                and not _other_company(mentions, a, b, records)
             ):
                 add(a.entity_id, "makes", b.entity_id)
             # "Chinese tech giant Huawei", "US Micron chips", "DeepSeek – an emerging Chinese startup".
             if ta == "country" and tb == "company" and (_HQ_BETWEEN.match(between) or between == " "):
                 add(b.entity_id, "headquartered_in", a.entity_id)
-            if ta == "company" and tb == "country" and _HQ_APPOSITIVE.match(between):
-                if _HQ_APPOSITIVE_TAIL.match(text[b.end : b.end + 40]):
-                    add(a.entity_id, "headquartered_in", b.entity_id)
-            if ta in ("country", "organization") and tb == "policy":
-                if between.strip() in ("", "’s", "'s") or _ISSUE_VERB.search(between):
-                    add(b.entity_id, "issued_by", a.entity_id)
+            if (
+                ta == "company"
+                and tb == "country"
+                and _HQ_APPOSITIVE.match(between)
+                and _HQ_APPOSITIVE_TAIL.match(text[b.end : b.end + 40])
+            ):
+                add(a.entity_id, "headquartered_in", b.entity_id)
+            if (
+                ta in ("country", "organization")
+                and tb == "policy"
+                and (between.strip() in ("", "’s", "'s") or _ISSUE_VERB.search(between))
+            ):
+                add(b.entity_id, "issued_by", a.entity_id)
             if ta == "policy" and tb in ("company", "country", "chip") and _RESTRICT_VERB.search(between):
                 add(a.entity_id, "restricts", b.entity_id)
             if ta in ("country", "company", "organization") and tb == "company" and _INVEST.search(between):

@@ -10,9 +10,50 @@ __all__ = ["Block", "Sentence", "segment"]
 _BULLET = re.compile(r"(?:[-*•‣▪●◦■□–—](?=\s)|\d{1,2}[.)](?=\s)|📌|👉|✅|🔹|🔸|►|»)\s*")
 # Abbreviations after which a full stop does not end a sentence.
 _ABBREVIATIONS = {
-    "u.s", "u.k", "u.n", "e.u", "mr", "mrs", "ms", "dr", "prof", "inc", "corp", "ltd", "co", "no", "vs",
-    "e.g", "i.e", "etc", "st", "jan", "feb", "mar", "apr", "jun", "jul", "aug", "sep", "sept", "oct", "nov",
-    "dec", "gov", "sen", "rep", "gen", "jr", "sr", "approx", "est", "fig", "p.m", "a.m", "u.s.a", "dept",
+    "u.s",
+    "u.k",
+    "u.n",
+    "e.u",
+    "mr",
+    "mrs",
+    "ms",
+    "dr",
+    "prof",
+    "inc",
+    "corp",
+    "ltd",
+    "co",
+    "no",
+    "vs",
+    "e.g",
+    "i.e",
+    "etc",
+    "st",
+    "jan",
+    "feb",
+    "mar",
+    "apr",
+    "jun",
+    "jul",
+    "aug",
+    "sep",
+    "sept",
+    "oct",
+    "nov",
+    "dec",
+    "gov",
+    "sen",
+    "rep",
+    "gen",
+    "jr",
+    "sr",
+    "approx",
+    "est",
+    "fig",
+    "p.m",
+    "a.m",
+    "u.s.a",
+    "dept",
 }
 _SENTENCE_END = re.compile(r"[.!?]+[\"”’')\]]*(?=\s+[\"“‘'(\[]?[A-Z0-9\u4e00-\u9fff])")
 _FURNITURE = re.compile(
@@ -22,7 +63,9 @@ _FURNITURE = re.compile(
     r"^copyright|^©|terms of (?:use|service)|privacy policy",
     re.IGNORECASE,
 )
-_SIGNED = re.compile(r"^(?P<name>[A-Z][\w’'.-]+(?: [A-Z][\w’'.-]+){1,3}) (?:writes|responds|replies|says|wrote):$")
+_SIGNED = re.compile(
+    r"^(?P<name>[A-Z][\w’'.-]+(?: [A-Z][\w’'.-]+){1,3}) (?:writes|responds|replies|says|wrote):$"
+)
 # A sentence may close with a bracketed attribution: "... export controls. (CSIS)".
 _LAST_WORD = re.compile(r"([\w.]+)[.!?]*$")
 _CITATION = re.compile(r"\s*\([^()]{1,60}\)\s*(?:$|\n)")

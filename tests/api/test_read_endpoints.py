@@ -51,8 +51,10 @@ def test_source_detail_has_exact_text_and_mentioned_entities(loaded: TestClient)
     assert detail["text"] == (FIXTURES / "chips_export.txt").read_text(encoding="utf-8")
     names = {e["id"] for e in detail["entities"]}
     assert {"nvidia", "huawei", "jensen-huang"} <= names
-    assert all(e["type"] in {"company", "model", "chip", "policy", "person", "organization", "country"}
-               for e in detail["entities"])
+    assert all(
+        e["type"] in {"company", "model", "chip", "policy", "person", "organization", "country"}
+        for e in detail["entities"]
+    )
 
 
 def test_claim_spans_round_trip_to_source_text(loaded: TestClient) -> None:

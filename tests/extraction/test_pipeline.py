@@ -50,7 +50,7 @@ def test_spans_index_into_the_exact_text(extracted: dict[str, tuple[str, Extract
 
 
 def test_export_controls_article(extracted: dict[str, tuple[str, Extraction]]) -> None:
-    text, x = extracted["chips_export"]
+    _text, x = extracted["chips_export"]
     assert {"united-states", "nvidia", "jensen-huang", "huawei", "entity-list", "trendforce"} <= entity_ids(x)
     ascend = next(e for e in x.entities.values() if e.name == "Ascend 910C")
     assert ascend.type == "chip"
@@ -66,7 +66,9 @@ def test_export_controls_article(extracted: dict[str, tuple[str, Extraction]]) -
     assert "US widens chip curbs" not in {c.text for c in x.claims}  # a headline is not a claim
 
 
-def test_model_release_discovers_a_version_the_catalog_lacks(extracted: dict[str, tuple[str, Extraction]]) -> None:
+def test_model_release_discovers_a_version_the_catalog_lacks(
+    extracted: dict[str, tuple[str, Extraction]],
+) -> None:
     _, x = extracted["kimi_release"]
     model = next(e for e in x.entities.values() if e.name == "Kimi K9-Preview")
     assert (model.type, model.origin) == ("model", "discovered")
