@@ -317,6 +317,7 @@ def ingest_article(session: Session, *, article: ArticleInput, pipeline: Pipelin
         return IngestResult(source_id, "changed")
     extraction = pipeline.extract(article.text)
     status = "new"
+    previously_mentioned: set[str] = set()
     if row is None:
         row = Source(
             id=source_id,
@@ -331,20 +332,28 @@ def ingest_article(session: Session, *, article: ArticleInput, pipeline: Pipelin
         session.add(row)
     else:
         status = "changed"
-        _clear_extraction(session, source_id)
+        previously_mentioned = _clear_extraction(session, source_id)
         for k, v in metadata.items():
             setattr(row, k, v)
         row.text, row.content_hash = article.text, content_hash
         row.extractor_version, row.updated_at = EXTRACTOR_VERSION, now
     session.flush()
     _write_extraction(session, source_id, article.published or article.published_not_before, extraction)
-    _collect_orphans(session)
+    _collect_orphans(session, previously_mentioned)
     return IngestResult(
         source_id, status, len(extraction.claims), len(extraction.mentions), len(extraction.relations)
     )
 
 
-def _clear_extraction(session: Session, source_id: str) -> None:
+def _clear_extraction(session: Session, source_id: str) -> set[str]:
+    """Delete what was extracted from a source; returns the discovered entities it mentioned."""
+    mentioned = set(
+        session.scalars(
+            select(MENTION.c.entity_id)
+            .join(ENTITY, ENTITY.c.id == MENTION.c.entity_id)
+            .where(MENTION.c.source_id == source_id, ENTITY.c.origin == "discovered")
+        )
+    )
     session.execute(delete(ALIAS).where(ALIAS.c.source_id == source_id))
     session.execute(delete(RELATION).where(RELATION.c.source_id == source_id))
     session.execute(delete(MENTION).where(MENTION.c.source_id == source_id))
@@ -352,6 +361,7 @@ def _clear_extraction(session: Session, source_id: str) -> None:
     for table in (QUANTITY, CLAIM_TOPIC, CLAIM_ENTITY):
         session.execute(delete(table).where(table.c.claim_id.in_(claim_ids)))
     session.execute(delete(CLAIM).where(CLAIM.c.source_id == source_id))
+    return mentioned
 
 
 def _ensure_entities(session: Session, records: Iterable[EntityRecord]) -> None:
@@ -498,8 +508,11 @@ def _write_extraction(
     )
 
 
-def _collect_orphans(session: Session) -> None:
-    """Discovered entities nothing refers to any more are removed (catalog entities always stay)."""
+def _collect_orphans(session: Session, candidates: set[str]) -> None:
+    """Of the candidates, discovered entities nothing refers to any more are removed (catalog ones stay).
+    Only the entities an article used can become orphans when it changes, so only those are checked."""
+    if not candidates:
+        return
     referenced = (
         exists().where(MENTION.c.entity_id == ENTITY.c.id),
         exists().where(CLAIM_ENTITY.c.entity_id == ENTITY.c.id),
@@ -508,7 +521,7 @@ def _collect_orphans(session: Session) -> None:
         exists().where(CLAIM.c.speaker_id == ENTITY.c.id),
         exists().where(CLAIM.c.cited_id == ENTITY.c.id),
     )
-    orphans = select(ENTITY.c.id).where(ENTITY.c.origin == "discovered")
+    orphans = select(ENTITY.c.id).where(ENTITY.c.origin == "discovered", ENTITY.c.id.in_(candidates))
     for clause in referenced:
         orphans = orphans.where(~clause)
     ids = list(session.execute(orphans).scalars())

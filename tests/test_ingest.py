@@ -163,3 +163,17 @@ def test_bad_file_gets_a_clear_message_and_the_rest_load(
     loaded = 3 if message.startswith("stray") else 2
     assert summary.new == loaded
     assert count(engine, Source) == loaded
+
+
+def test_discovered_entity_goes_when_its_only_article_stops_mentioning_it(
+    engine: Engine, pipeline: Pipeline, folder: Path
+) -> None:
+    load_folder(folder, engine=engine, pipeline=pipeline)
+    with Session(engine) as session:
+        assert session.get(Entity, "kimi-k9-preview") is not None
+    path = folder / "kimi_release.txt"
+    path.write_text(path.read_text(encoding="utf-8").replace("Kimi K9-Preview", "a new model"), encoding="utf-8")
+    assert load_folder(folder, engine=engine, pipeline=pipeline).changed == 1
+    with Session(engine) as session:
+        assert session.get(Entity, "kimi-k9-preview") is None
+        assert session.get(Entity, "moonshot-ai") is not None  # catalog entities always stay
