@@ -36,6 +36,9 @@ def engine_for(url: str) -> Engine:
             cursor.execute("PRAGMA foreign_keys=ON")
             cursor.execute(f"PRAGMA busy_timeout={int(busy)}")
             cursor.execute("PRAGMA synchronous=NORMAL")
+            # Checkpoint the WAL every ~32 MB rather than 4 MB: loading writes in bursts, and each
+            # checkpoint is an fsync (bench/ingest_bench.py: writing 9.5 -> 6.7 ms per article).
+            cursor.execute("PRAGMA wal_autocheckpoint=8000")
             cursor.close()
 
         return engine

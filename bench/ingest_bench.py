@@ -94,11 +94,12 @@ def main() -> int:
     )
     parser.add_argument("--articles", type=int, default=200)
     parser.add_argument("--database-url", default=None)
+    parser.add_argument("--catalog", type=Path, default=None, help="catalog folder (default: seeds/catalog)")
     args = parser.parse_args()
     rng = random.Random(20261124)
     texts = [make_article(rng) for _ in range(args.articles)]
     words = sum(len(t.split()) for t in texts) / len(texts)
-    pipeline = get_pipeline()
+    pipeline = get_pipeline(args.catalog)
     pipeline.extract(texts[0])  # warm-up
 
     start = time.perf_counter()

@@ -28,6 +28,12 @@ _PRONOUN_SPEECH = re.compile(rf"(?:^|[,;:]\s*|\b)(?:[Hh]e|[Ss]he)\s+(?:(?:has|ha
 _IT_SAYS = re.compile(
     r"\b(?:it|the company|the firm)\s+(?:says|said|reported|vowed|warned|pointed to)\b", re.I
 )
+_IN_BY = re.compile(r"\b(?:in|by)\s+$")
+_REPORTS = re.compile(
+    r"\s*(?:reports?|found|finds|shows?|describes?|notes?|estimates?|calls?|analysis|said|says)\b"
+)
+_SAYS = re.compile(r"\s*(?:notes?|says?|said|warns?)\b")
+_SAID_BEFORE = re.compile(r"\b(?:said|says|according to)\s+$")
 _FORECAST = re.compile(
     r"\b(?:will|won't|is expected to|are expected to|expected to|is likely to|likely to|going to|set to|"
     r"poised to|forecasts?|predicts?|projected to|on track to|may well|may yet|matter of time|could prove|"
@@ -226,29 +232,25 @@ class ClaimContext:
             after = text[m.end : min(end, m.end + 40)]
             if etype == "organization" and (
                 _ACCORDING.search(before)
-                or re.search(r"\b(?:in|by)\s+$", before)
-                or re.match(
-                    r"\s*(?:reports?|found|finds|shows?|describes?|notes?|estimates?|calls?|analysis|said|says)\b",
-                    after,
-                )
-                or (re.match(r"\)\s*$", text[m.end : m.end + 1]) and text[m.start - 1 : m.start] == "(")
+                or _IN_BY.search(before)
+                or _REPORTS.match(after)
+                or (text[m.end : m.end + 1] == ")" and text[m.start - 1 : m.start] == "(")
             ):
                 cited = cited or m.entity_id
-                if re.match(r"\s*(?:notes?|says?|said|warns?)\b", after):
+                if _SAYS.match(after):
                     speaker = speaker or m.entity_id
                 continue
-            if etype in ("person", "company") and (
-                _SPEECH_AFTER.match(after) or re.search(r"\b(?:said|says|according to)\s+$", before)
-            ):
+            if etype in ("person", "company") and (_SPEECH_AFTER.match(after) or _SAID_BEFORE.search(before)):
                 speaker = speaker or m.entity_id
         region = self.quote_of(start, end)
         if region is not None:
             if region.start not in self.quote_speaker:
                 self.quote_speaker[region.start] = speaker or self._attribution(region)
             speaker = speaker or self.quote_speaker[region.start]
-        if speaker is None and _PRONOUN_SPEECH.search(text[start:end][:60]):
-            speaker = self.last_person
-        if speaker is None and _IT_SAYS.search(text[start:end]):
+        lowered = text[start:end].lower()
+        if speaker is None and ("he " in lowered[:60]) and _PRONOUN_SPEECH.search(text[start:end][:60]):
+            speaker = self.last_person  # "he " also finds "she "
+        if speaker is None and (" it " in lowered or "the " in lowered) and _IT_SAYS.search(lowered):
             speaker = self.last_company
         if speaker is None and mentions:
             first = mentions[0]

@@ -6,6 +6,7 @@ import re
 from bisect import bisect_right
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Any
 
 from spacy.language import Language
@@ -79,6 +80,11 @@ _SPEAKS = re.compile(rf"(?<![\w-]){PERSON_NAME}(?:,[^,]{{3,80}},)?\s+(?:{SPEECH_
 _SAID_NAME = re.compile(rf"\b(?:said|says|according to|told)\s+{PERSON_NAME}(?![\w-])")
 _CREDIT = re.compile(
     rf"(?:\b[Bb]y|\b(?:Photo|Image|Credit|Photograph)(?: by)?:?|Reuters/|AFP/|AP/|Getty Images/)[ \t]+{PERSON_NAME}(?![\w-])"
+)
+_NAME_TRIGGER = re.compile(r"[A-Z][a-z]+(?:-[A-Za-z][a-z]+)?[ \t\u00a0]+[A-Z][a-z]+")
+_ORG_TRIGGER = re.compile(
+    rf"\b(?:{ORG_HEADS}|{COMPANY_SUFFIXES}|{RESEARCH_SUFFIXES}|Act|Law|Rules?|Plan|Strategy|Framework|Initiative|"
+    r"Measures|Regulations?|Provisions|Order|Directive|Program|Programme|Guidelines|Agenda|Accord|Declaration)\b"
 )
 _BYLINE = re.compile(rf"(?m)^{PERSON_NAME}\s+(?:writes|responds|replies|wrote|reports)\s*:\s*$")
 _NAME_PAREN = re.compile(rf"(?<![\w-]){PERSON_NAME}\s+\((?=[^)]*\b(?:{ORG_HEADS}|University)\b)")
@@ -504,20 +510,31 @@ class EntityRecognizer:
                 else:
                     attributes["developer"] = family.attributes.get("developer")
                 add(m.start(), m.end(), family.type, attributes, 4)
+        # The name patterns are costly to try everywhere; each needs a trigger (a head word such as
+        # "Institute", or two capitalised words in a row), so they only run in windows around one.
+        org_windows = _windows(text, _ORG_TRIGGER, before=160, after=120)
         for pattern, etype in (
             (_ORG_FORWARD, "organization"),
             (_ORG_HEAD_FIRST, "organization"),
             (_COMPANY, "company"),
             (_RESEARCH, "organization"),
-            (_CITATION, "organization"),
             (_POLICY_NAME, "policy"),
         ):
-            for m in pattern.finditer(text):
-                add(m.start("name"), m.end("name"), etype, {}, 2)
+            for lo, hi in org_windows:
+                for m in pattern.finditer(text, lo, hi):
+                    add(m.start("name"), m.end("name"), etype, {}, 2)
+        for m in _CITATION.finditer(text):
+            add(m.start("name"), m.end("name"), "organization", {}, 2)
         for m in _POLICY_PHRASE.finditer(text):
             add(m.start("name"), m.end("name"), "policy", {}, 1, nested=True)
-        for pattern in (_ROLE_BEFORE, _APPOSITIVE, _SPEAKS, _SAID_NAME, _NAME_PAREN, _BYLINE, _CREDIT):
-            for m in pattern.finditer(text):
+        person_windows = _windows(text, _NAME_TRIGGER, before=100, after=140)
+        person_matches = {
+            (m.start("name"), m.end("name")): m
+            for pattern in (_ROLE_BEFORE, _APPOSITIVE, _SPEAKS, _SAID_NAME, _NAME_PAREN, _BYLINE, _CREDIT)
+            for lo, hi in person_windows
+            for m in pattern.finditer(text, lo, hi)
+        }
+        for m in person_matches.values():
                 start, name = m.start("name"), m.group("name")
                 prefix = ROLE_PREFIX.match(name)
                 if prefix:
@@ -554,15 +571,34 @@ class EntityRecognizer:
                         owners.setdefault(part, set()).add(record.id)
         if not owners:
             return []
-        taken = [(m.start, m.end) for m in mentions]
-        pattern = re.compile(rf"(?<![\w-])(?:{'|'.join(map(re.escape, owners))})(?![\w-])")
+        taken = bytearray(len(text))
+        for mention in mentions:
+            taken[mention.start : mention.end] = b"\x01" * (mention.end - mention.start)
         extra: list[MentionRecord] = []
-        for m in pattern.finditer(text):
+        for m in _name_part_pattern(tuple(sorted(owners))).finditer(text):
             ids = owners[m.group(0)]
-            if len(ids) != 1 or any(s < m.end() and m.start() < e for s, e in taken):
+            if len(ids) != 1 or taken.find(1, m.start(), m.end()) >= 0:
                 continue
             extra.append(MentionRecord(next(iter(ids)), m.start(), m.end(), m.group(0)))
         return extra
+
+
+@lru_cache(maxsize=1024)
+def _name_part_pattern(parts: tuple[str, ...]) -> re.Pattern[str]:
+    """Compiled once per set of names: articles about the same people reuse it."""
+    return re.compile(rf"(?<![\w-])(?:{'|'.join(map(re.escape, parts))})(?![\w-])")
+
+
+def _windows(text: str, trigger: re.Pattern[str], *, before: int, after: int) -> list[tuple[int, int]]:
+    """Merged character windows around each trigger match."""
+    windows: list[tuple[int, int]] = []
+    for m in trigger.finditer(text):
+        lo, hi = max(0, m.start() - before), min(len(text), m.end() + after)
+        if windows and lo <= windows[-1][1]:
+            windows[-1] = (windows[-1][0], max(hi, windows[-1][1]))
+        else:
+            windows.append((lo, hi))
+    return windows
 
 
 def _strip_leading(start: int, name: str, known: Callable[[str], str | None]) -> tuple[int, str]:
