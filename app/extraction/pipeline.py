@@ -85,7 +85,11 @@ class Pipeline:
                     "subject" if n == 0 and not roles else "object" if m.entity_id in objects else "mention"
                 )
                 roles.setdefault(m.entity_id, role)
-            if focus and focus not in roles and _COUNTRY_ANAPHORA.search(sentence_text):
+            # The country an article is about is implied by "the country", "domestic", "provinces" …,
+            # and by its policies: a claim about a policy in an article about China involves China.
+            if focus and focus not in roles and (
+                _COUNTRY_ANAPHORA.search(sentence_text) or "policy" in types
+            ):
                 roles[focus] = "mention"
             # "He added, …" / "I have been assured …": the speaker is referred to in the claim itself.
             if speaker and speaker not in roles and records[speaker].type == "person":
@@ -127,9 +131,11 @@ class Pipeline:
 
 _FIRST_PERSON = re.compile(r"\b(?:I|I’m|I'm|I’ve|I've|me|my|[Ww]e|[Ww]e’ve|[Ww]e've|[Uu]s|[Oo]ur)\b")
 _THIRD_PERSON = re.compile(r"\b(?:[Hh]e|[Ss]he|[Hh]is|[Hh]er)\b")
-_PRONOUN_SUBJECT = re.compile(r"(?:It|Its|The company|The firm|The country|The nation)\b")
+_PRONOUN_SUBJECT = re.compile(
+    r"(?:[A-Z][^,]{0,30},\s*)?(?:[Ii]t|[Ii]ts|[Tt]he company|[Tt]he firm|[Tt]he country|[Tt]he nation)\b(?![’'-])"
+)
 _COUNTRY_ANAPHORA = re.compile(
-    r"\b(?:the (?:country|nation)|nationwide|domestic|provinces?|provincial|[Gg]overnment-backed|"
+    r"\b(?:the (?:country|nation)|nationwide|domestic|provinces?|provincial|[Gg]overnment-backed|population|"
     r"state-backed|"
     r"central government|[Nn]ational)\b|^(?:Government|Provincial|Domestic)\b"
 )
