@@ -219,6 +219,7 @@ def read_folder(folder: Path) -> tuple[list[ArticleInput], list[str]]:
 ENTITY, ALIAS, MENTION = Entity.__table__, EntityAlias.__table__, Mention.__table__  # type: ignore[attr-defined]
 CLAIM, CLAIM_TOPIC, CLAIM_ENTITY = Claim.__table__, ClaimTopic.__table__, ClaimEntity.__table__  # type: ignore[attr-defined]
 QUANTITY, RELATION = Quantity.__table__, Relation.__table__  # type: ignore[attr-defined]
+SOURCE = Source.__table__  # type: ignore[attr-defined]
 
 
 def _now() -> datetime:
@@ -304,45 +305,33 @@ def ingest_article(session: Session, *, article: ArticleInput, pipeline: Pipelin
     source_id = source_id_for(article.key)
     content_hash = hashlib.sha256(article.text.encode("utf-8")).hexdigest()
     metadata = _metadata(article)
-    row = session.get(Source, source_id)
+    published = article.published or article.published_not_before
+    row = session.execute(select(SOURCE).where(SOURCE.c.id == source_id)).mappings().first()
     now = _now()
-    if row is not None and row.content_hash == content_hash and row.extractor_version == EXTRACTOR_VERSION:
-        if all(getattr(row, k) == v for k, v in metadata.items()):
+    unchanged_text = row is not None and row["content_hash"] == content_hash
+    if row is not None and unchanged_text and row["extractor_version"] == EXTRACTOR_VERSION:
+        if all(row[k] == v for k, v in metadata.items()):
             return IngestResult(source_id, "unchanged")
-        for k, v in metadata.items():
-            setattr(row, k, v)
-        row.updated_at = now
-        session.execute(
-            update(CLAIM)
-            .where(CLAIM.c.source_id == source_id)
-            .values(published=article.published or article.published_not_before)
-        )
-        session.flush()
+        session.execute(update(SOURCE).where(SOURCE.c.id == source_id).values(**metadata, updated_at=now))
+        session.execute(update(CLAIM).where(CLAIM.c.source_id == source_id).values(published=published))
         return IngestResult(source_id, "changed")
     extraction = pipeline.extract(article.text)
     status = "new"
     previously_mentioned: set[str] = set()
+    values = {
+        **metadata,
+        "text": article.text,
+        "content_hash": content_hash,
+        "extractor_version": EXTRACTOR_VERSION,
+        "updated_at": now,
+    }
     if row is None:
-        row = Source(
-            id=source_id,
-            key=article.key,
-            text=article.text,
-            content_hash=content_hash,
-            extractor_version=EXTRACTOR_VERSION,
-            ingested_at=now,
-            updated_at=now,
-            **metadata,
-        )
-        session.add(row)
+        session.execute(insert(SOURCE).values(id=source_id, key=article.key, ingested_at=now, **values))
     else:
         status = "changed"
         previously_mentioned = _clear_extraction(session, source_id)
-        for k, v in metadata.items():
-            setattr(row, k, v)
-        row.text, row.content_hash = article.text, content_hash
-        row.extractor_version, row.updated_at = EXTRACTOR_VERSION, now
-    session.flush()
-    _write_extraction(session, source_id, article.published or article.published_not_before, extraction)
+        session.execute(update(SOURCE).where(SOURCE.c.id == source_id).values(**values))
+    _write_extraction(session, source_id, published, extraction)
     _collect_orphans(session, previously_mentioned)
     return IngestResult(
         source_id, status, len(extraction.claims), len(extraction.mentions), len(extraction.relations)

@@ -172,7 +172,9 @@ def test_discovered_entity_goes_when_its_only_article_stops_mentioning_it(
     with Session(engine) as session:
         assert session.get(Entity, "kimi-k9-preview") is not None
     path = folder / "kimi_release.txt"
-    path.write_text(path.read_text(encoding="utf-8").replace("Kimi K9-Preview", "a new model"), encoding="utf-8")
+    path.write_text(
+        path.read_text(encoding="utf-8").replace("Kimi K9-Preview", "a new model"), encoding="utf-8"
+    )
     assert load_folder(folder, engine=engine, pipeline=pipeline).changed == 1
     with Session(engine) as session:
         assert session.get(Entity, "kimi-k9-preview") is None

@@ -31,7 +31,9 @@ COMPANY_SUFFIXES = (
     r"Holdings|Semiconductor|Semiconductors|Electronics|Microelectronics|Robotics|Motors|Labs|Intelligence Technology|"
     r"Capital|Ventures|Partners|Securities|Investment|Investments|Advisors|Asset Management|Bank|Group"
 )
-RESEARCH_SUFFIXES = r"Research|Analytics|Consulting|Insights|Intelligence|Advisers|Index|Review|Times|Post|News|Journal|Daily|Media"
+RESEARCH_SUFFIXES = (
+    r"Research|Analytics|Consulting|Insights|Advisers|Index|Review|Times|Post|News|Journal|Daily|Media"
+)
 _ORG_FORWARD = re.compile(
     rf"(?<![\w-])(?P<name>{NAME_WORDS}{SP}(?:{ORG_HEADS})(?:{SP}(?:of|for|on){SP}(?:the{SP})?{NAME_WORDS})?)(?![\w-])"
 )
@@ -52,7 +54,8 @@ _POLICY_PHRASE = re.compile(
     r"(?<![\w-])(?P<name>(?:[\w-]+[ \t])?(?:export|import|chip|investment|visa)[ \t](?:controls|restrictions|limits|bans?|curbs)"
     r"|(?:sanctions|tariffs|restrictions|curbs|bans?)[ \t](?:on|against)[ \t](?:[A-Z][\w-]*|(?:[a-z-]+[ \t]){0,2}[a-z-]+s)"
     r"(?:[ \t][A-Z][\w-]*)?"
-    r"|ban(?:ning|ned|s)?[ \t](?:on[ \t])?(?:the[ \t])?(?:import|export|use|sale|purchase)s?[ \t]of[ \t](?:[A-Z][\w.-]*[ \t]){0,3}[\w-]+"
+    r"|ban(?:ning|ned|s)?[ \t](?:on[ \t])?(?:the[ \t])?(?:import|export|use|sale|purchase)s?[ \t]of[ \t]"
+    r"(?:(?!(?:to|and|in|for|from|by|with|as|over)\b)[\w.-]+[ \t]){0,3}(?!(?:to|and|in|for)\b)[\w-]+"
     r"|(?:(?:19|20)\d\d[ \t])?GDP[ \t]growth[ \t]target"
     r"|(?:[a-z-]+[ \t]and[ \t])?(?:monetary|fiscal|economic)[ \t]stimulus(?:[ \t](?:measures|package))?"
     r"|(?:regional|national|state|government|provincial)[ \t](?:[a-z-]+[ \t]){0,2}(?:funds?|subsidies)"
@@ -67,7 +70,10 @@ ROLES = (
     r"Rep\.|[Rr]epresentative|[Cc]ommissioner|[Aa]mbassador|[Gg]overnor|investor|author|partner|engineer|"
     r"executive|lawmaker|official|expert|head|leader|strategist|fellow|[Cc]hair"
 )
-_ROLE_BEFORE = re.compile(rf"(?<![\w-])(?P<role>{ROLES})\s+{PERSON_NAME}(?![\w-])")
+# "CFO Colette Kress", "vice president of government affairs, Ned Finkle"
+_ROLE_BEFORE = re.compile(
+    rf"(?<![\w-])(?P<role>{ROLES})(?:\s+(?:of|for)\s+(?:[a-z]+\s+){{0,3}}[a-z]+,)?\s+{PERSON_NAME}(?![\w-])"
+)
 _APPOSITIVE = re.compile(
     rf"(?<![\w-]){PERSON_NAME},\s+(?:(?:a|an|the)\s+)?(?:[\w-]+\s+){{0,4}}?(?P<role>{ROLES})\b"
 )
@@ -79,7 +85,8 @@ SPEECH_VERBS = (
 _SPEAKS = re.compile(rf"(?<![\w-]){PERSON_NAME}(?:,[^,]{{3,80}},)?\s+(?:{SPEECH_VERBS})\b")
 _SAID_NAME = re.compile(rf"\b(?:said|says|according to|told)\s+{PERSON_NAME}(?![\w-])")
 _CREDIT = re.compile(
-    rf"(?:\b[Bb]y|\b(?:Photo|Image|Credit|Photograph)(?: by)?:?|Reuters/|AFP/|AP/|Getty Images/)[ \t]+{PERSON_NAME}(?![\w-])"
+    rf"(?:(?:\b[Bb]y|\b(?:Photo|Image|Credit|Photograph)(?: by)?:?)[ \t]+|(?:Reuters|AFP|AP|Getty Images)/[ \t]*)"
+    rf"{PERSON_NAME}(?![\w-])"
 )
 _NAME_TRIGGER = re.compile(r"[A-Z][a-z]+(?:-[A-Za-z][a-z]+)?[ \t\u00a0]+[A-Z][a-z]+")
 _ORG_TRIGGER = re.compile(
@@ -94,7 +101,7 @@ TIERS = (
     r"Thinking|VL|Vision|Large|Base|Reasoner|Sonnet|Opus|Haiku|Nano|Next"
 )
 VERSION = (
-    r"(?:(?:[-\s]?(?:[vV]\d+(?:\.\d+)*|\d+(?:\.\d+)*[a-z]?|[A-Z]{1,2}\d+(?:\.\d+)?[A-Za-z]?))|-(?:"
+    r"(?:(?:[-\s]?(?:[vV]\d+(?:\.\d+)*|\d+(?:\.\d+)*[a-zA-Z]?|[A-Z]{1,2}\d+(?:\.\d+)?[A-Za-z]?))|-(?:"
     + TIERS
     + r"))"
     r"(?:[- ]?(?:" + TIERS + r")(?![\w])|[- ](?:\d+(?:\.\d+)?[BbMK]|[A-Z]\d+[A-Z]?)(?![\w]))*"
@@ -371,7 +378,12 @@ class EntityRecognizer:
             family = entities.get(family_id) if isinstance(family_id, str) else None
             if family is None:
                 continue
+            owner_id = family.attributes.get("developer") or family.attributes.get("maker")
+            owner = entities.get(owner_id) if isinstance(owner_id, str) else None
             for alias in family.aliases:
+                if owner is not None and alias.startswith(owner.name + " "):
+                    # "iFlytek Spark": "Spark" alone is too common a word, but "Spark V3.5" names a version.
+                    alias = alias[len(owner.name) + 1 :]
                 if len(alias) >= 2 and " " not in alias and not alias.endswith(("series", "models", "model")):
                     families.setdefault(alias, family)
         return families
@@ -400,7 +412,7 @@ class EntityRecognizer:
                 records.setdefault(entity_id, self._record(self.catalog.entities[entity_id]))
             surface = text[cand.start : cand.end]
             mentions.append(MentionRecord(entity_id, cand.start, cand.end, surface))
-            prefix = self._prefix_entity(surface, entity_id)
+            prefix = self._prefix_entity(surface, entity_id, records)
             if prefix is not None:  # "OpenAI o3" also mentions OpenAI; "U.S. export controls", the US
                 prefix_id, length = prefix
                 records.setdefault(prefix_id, self._record(self.catalog.entities[prefix_id]))
@@ -409,11 +421,15 @@ class EntityRecognizer:
         mentions.sort(key=lambda m: (m.start, -m.end))
         return mentions, records
 
-    def _prefix_entity(self, surface: str, entity_id: str) -> tuple[str, int] | None:
+    def _prefix_entity(
+        self, surface: str, entity_id: str, records: dict[str, EntityRecord]
+    ) -> tuple[str, int] | None:
         """The maker or country a longer name begins with, as (entity id, length of its name)."""
         owner = self.owner_prefix.get(surface.lower())
         if owner is not None:
             return owner, len(self.catalog.entities[owner].name)
+        if records[entity_id].type == "person":
+            return None  # "Jordan Schneider" says nothing about Jordan
         m = self.country_prefix.match(surface)
         if m is None or " " not in surface[m.end() - 1 :]:
             return None
@@ -535,18 +551,26 @@ class EntityRecognizer:
             for m in pattern.finditer(text, lo, hi)
         }
         for m in person_matches.values():
-                start, name = m.start("name"), m.group("name")
-                prefix = ROLE_PREFIX.match(name)
-                if prefix:
-                    start, name = start + prefix.end(), name[prefix.end() :]
-                words = name.split()
-                if len(words) < 2 or any(w in _NOT_NAME for w in words) or any(self._known(w) for w in words):
-                    continue
-                if words[-1] in NOT_PERSON_LAST:
-                    add(start, start + len(name), "organization", {}, 2)
-                    continue
-                role = m.groupdict().get("role")
-                add(start, start + len(name), "person", {"role": role} if role else {}, 2)
+            start, name = m.start("name"), m.group("name")
+            prefix = ROLE_PREFIX.match(name)
+            if prefix:
+                start, name = start + prefix.end(), name[prefix.end() :]
+            words = name.split()
+            while len(words) > 2 and words[-1] in _NOT_NAME:  # "By Valentina Pasquali January 22"
+                words.pop()
+            name = " ".join(words)
+            if (
+                len(words) < 2
+                or any(w in _NOT_NAME for w in words)
+                or any(self._known(w) for w in words)
+                or ROLE_IN_NAME.search(name)
+            ):
+                continue
+            if words[-1] in NOT_PERSON_LAST:
+                add(start, start + len(name), "organization", {}, 2)
+                continue
+            role = m.groupdict().get("role")
+            add(start, start + len(name), "person", {"role": role} if role else {}, 2)
         return found
 
     def _name_parts(

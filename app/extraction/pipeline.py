@@ -87,8 +87,10 @@ class Pipeline:
                 roles.setdefault(m.entity_id, role)
             # The country an article is about is implied by "the country", "domestic", "provinces" …,
             # and by its policies: a claim about a policy in an article about China involves China.
-            if focus and focus not in roles and (
-                _COUNTRY_ANAPHORA.search(sentence_text) or "policy" in types
+            if (
+                focus
+                and focus not in roles
+                and (_COUNTRY_ANAPHORA.search(sentence_text) or "policy" in types)
             ):
                 roles[focus] = "mention"
             # "He added, …" / "I have been assured …": the speaker is referred to in the claim itself.
@@ -132,7 +134,7 @@ class Pipeline:
 _FIRST_PERSON = re.compile(r"\b(?:I|I’m|I'm|I’ve|I've|me|my|[Ww]e|[Ww]e’ve|[Ww]e've|[Uu]s|[Oo]ur)\b")
 _THIRD_PERSON = re.compile(r"\b(?:[Hh]e|[Ss]he|[Hh]is|[Hh]er)\b")
 _PRONOUN_SUBJECT = re.compile(
-    r"(?:[A-Z][^,]{0,30},\s*)?(?:[Ii]t|[Ii]ts|[Tt]he company|[Tt]he firm|[Tt]he country|[Tt]he nation)\b(?![’'-])"
+    r"(?:[A-Z][^,]{0,30},\s*)?(?:[Ii]ts?|[Tt]he company|[Tt]he firm|[Tt]he country|[Tt]he nation)\b(?![’'-])"
 )
 _COUNTRY_ANAPHORA = re.compile(
     r"\b(?:the (?:country|nation)|nationwide|domestic|provinces?|provincial|[Gg]overnment-backed|population|"

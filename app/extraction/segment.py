@@ -95,7 +95,7 @@ def _trim(text: str, start: int, end: int) -> tuple[int, int]:
     return start, end
 
 
-def _classify(line: str) -> tuple[str, str | None]:
+def _classify(line: str, bullet: bool) -> tuple[str, str | None]:
     signed = _SIGNED.match(line)
     if signed:
         return "byline", signed.group("name")
@@ -106,7 +106,10 @@ def _classify(line: str) -> tuple[str, str | None]:
         letters = [c for c in line if c.isalpha()]
         if letters and sum(c.isupper() for c in letters) / len(letters) > 0.8:
             return "heading", None
-    if not _TERMINAL.search(line, max(0, len(line) - 80)) and len(words) <= 16:
+    # A bullet item states something without a full stop ("Training cost: about $535K"); a chart legend
+    # ("■ China ■ United States") does not.
+    listed = bullet and (len(words) >= 6 or any(c.isdigit() for c in line))
+    if not listed and not _TERMINAL.search(line, max(0, len(line) - 80)) and len(words) <= 16:
         return "heading", None
     if line.endswith("?") and len(words) <= 16:
         return "heading", None
@@ -129,7 +132,7 @@ def segment(text: str) -> tuple[list[Block], list[Sentence]]:
         if body_start >= body_end:
             continue
         body = text[body_start:body_end]
-        kind, author = _classify(body)
+        kind, author = _classify(body, bullet is not None)
         blocks.append(Block(body_start, body_end, kind, bullet is not None, author))
         if kind != "text":
             continue
