@@ -358,7 +358,8 @@ def _clear_extraction(session: Session, source_id: str) -> set[str]:
 
 
 def _ensure_entities(session: Session, records: Iterable[EntityRecord]) -> None:
-    wanted = {r.id: r for r in records}
+    """Insert the discovered entities the database lacks (catalog ones are there since sync_catalog)."""
+    wanted = {r.id: r for r in records if r.origin != "catalog"}
     if not wanted:
         return
     have = set(session.execute(select(ENTITY.c.id).where(ENTITY.c.id.in_(list(wanted)))).scalars())
@@ -395,9 +396,17 @@ def _ensure_entities(session: Session, records: Iterable[EntityRecord]) -> None:
 def _learn_aliases(session: Session, source_id: str, extraction: Extraction) -> None:
     """Multi-word forms an article uses for a known entity become its aliases, tied to that article."""
     forms: dict[str, tuple[str, str]] = {}
+    known: dict[str, set[str]] = {}
     for m in extraction.mentions:
-        if " " in m.text.strip():
-            forms.setdefault(normalise_alias(m.text), (m.entity_id, m.text))
+        if " " not in m.text.strip():
+            continue
+        own = known.get(m.entity_id)
+        if own is None:
+            record = extraction.entities[m.entity_id]
+            own = known[m.entity_id] = {normalise_alias(a) for a in (record.name, *record.aliases)}
+        key = normalise_alias(m.text)
+        if key not in own:  # a form the catalog already lists needs no lookup
+            forms.setdefault(key, (m.entity_id, m.text))
     if not forms:
         return
     taken = set(

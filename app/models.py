@@ -6,7 +6,7 @@ from datetime import date, datetime
 from typing import Any, Generic, Literal, TypeVar
 
 from pydantic import BaseModel, ConfigDict
-from sqlalchemy import JSON, Column, DateTime, ForeignKey, Index, String, Text, UniqueConstraint
+from sqlalchemy import JSON, Column, DateTime, ForeignKey, Index, String, Text
 from sqlmodel import Field, SQLModel
 
 __all__ = [
@@ -130,7 +130,11 @@ class Claim(SQLModel, table=True):
 
 class ClaimTopic(SQLModel, table=True):
     __tablename__ = "claim_topic"
-    __table_args__ = (Index("ix_claim_topic_topic_claim", "topic_id", "claim_id"),)
+    # WITHOUT ROWID on SQLite: the primary key is the table, one B-tree fewer to write per row.
+    __table_args__ = (
+        Index("ix_claim_topic_topic_claim", "topic_id", "claim_id"),
+        {"sqlite_with_rowid": False},
+    )
     claim_id: str = Field(
         sa_column=Column(String, ForeignKey("claim.id", ondelete="CASCADE"), primary_key=True)
     )
@@ -139,7 +143,10 @@ class ClaimTopic(SQLModel, table=True):
 
 class ClaimEntity(SQLModel, table=True):
     __tablename__ = "claim_entity"
-    __table_args__ = (Index("ix_claim_entity_entity_claim", "entity_id", "claim_id"),)
+    __table_args__ = (
+        Index("ix_claim_entity_entity_claim", "entity_id", "claim_id"),
+        {"sqlite_with_rowid": False},
+    )
     claim_id: str = Field(
         sa_column=Column(String, ForeignKey("claim.id", ondelete="CASCADE"), primary_key=True)
     )
@@ -163,10 +170,8 @@ class Quantity(SQLModel, table=True):
 class Relation(SQLModel, table=True):
     """subject -predicate-> object, with provenance: the claim/span stating it, or the catalog's basis."""
 
-    __table_args__ = (
-        Index("ix_relation_subject_predicate", "subject_id", "predicate"),
-        UniqueConstraint("subject_id", "predicate", "object_id", "source_id", "start", name="uq_relation"),
-    )
+    # The id hashes subject, predicate, object, source and span, so the primary key keeps them unique.
+    __table_args__ = (Index("ix_relation_subject_predicate", "subject_id", "predicate"),)
     id: str = Field(primary_key=True)
     subject_id: str = _fk("entity.id")
     predicate: str = Field(index=True)

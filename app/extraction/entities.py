@@ -32,7 +32,7 @@ COMPANY_SUFFIXES = (
     r"Capital|Ventures|Partners|Securities|Investment|Investments|Advisors|Asset Management|Bank|Group"
 )
 RESEARCH_SUFFIXES = (
-    r"Research|Analytics|Consulting|Insights|Advisers|Index|Review|Times|Post|News|Journal|Daily|Media"
+    r"Research|Analytics|Consulting|Insights|Advisers|Review|Times|Post|News|Journal|Daily|Media"
 )
 _ORG_FORWARD = re.compile(
     rf"(?<![\w-])(?P<name>{NAME_WORDS}{SP}(?:{ORG_HEADS})(?:{SP}(?:of|for|on){SP}(?:the{SP})?{NAME_WORDS})?)(?![\w-])"
@@ -52,14 +52,15 @@ _POLICY_NAME = re.compile(
 )
 _POLICY_PHRASE = re.compile(
     r"(?<![\w-])(?P<name>(?:[\w-]+[ \t])?(?:export|import|chip|investment|visa)[ \t](?:controls|restrictions|limits|bans?|curbs)"
-    r"|(?:sanctions|tariffs|restrictions|curbs|bans?)[ \t](?:on|against)[ \t](?:[A-Z][\w-]*|(?:[a-z-]+[ \t]){0,2}[a-z-]+s)"
-    r"(?:[ \t][A-Z][\w-]*)?"
+    r"|(?:sanctions|tariffs|restrictions|curbs|bans?)[ \t](?:on|against)[ \t]"
+    r"(?:[A-Z][\w-]*(?:[ \t][A-Z][\w-]*)?(?:[ \t][a-z-]+s\b)?|(?:[a-z-]+[ \t]){0,2}[a-z-]+s)"
     r"|ban(?:ning|ned|s)?[ \t](?:on[ \t])?(?:the[ \t])?(?:import|export|use|sale|purchase)s?[ \t]of[ \t]"
     r"(?:(?!(?:to|and|in|for|from|by|with|as|over)\b)[\w.-]+[ \t]){0,3}(?!(?:to|and|in|for)\b)[\w-]+"
     r"|(?:(?:19|20)\d\d[ \t])?GDP[ \t]growth[ \t]target"
     r"|(?:[a-z-]+[ \t]and[ \t])?(?:monetary|fiscal|economic)[ \t]stimulus(?:[ \t](?:measures|package))?"
-    r"|(?:regional|national|state|government|provincial)[ \t](?:[a-z-]+[ \t]){0,2}(?:funds?|subsidies)"
-    r"|AI[ \t](?:governance[ \t])?standards)(?![\w-])"
+    r"|(?:\w+-[\w-]+[ \t])?(?:regional|national|state|government|provincial)[ \t](?:[a-z-]+[ \t]){0,2}(?:funds?|subsidies)"
+    r"(?:[ \t]for[ \t](?:[a-z-]+[ \t]){0,2}[a-z-]+)?"
+    r"|(?:(?:global|international|national)[ \t])?AI[ \t](?:governance[ \t])?standards)(?![\w-])"
 )
 
 PERSON_NAME = r"(?P<name>[A-Z][a-z]+(?:-[A-Za-z][a-z]+)?(?:\s+[A-Z][a-z]+(?:-[A-Za-z][a-z]+)?){1,2})"
@@ -92,6 +93,10 @@ _NAME_TRIGGER = re.compile(r"[A-Z][a-z]+(?:-[A-Za-z][a-z]+)?[ \t\u00a0]+[A-Z][a-
 _ORG_TRIGGER = re.compile(
     rf"\b(?:{ORG_HEADS}|{COMPANY_SUFFIXES}|{RESEARCH_SUFFIXES}|Act|Law|Rules?|Plan|Strategy|Framework|Initiative|"
     r"Measures|Regulations?|Provisions|Order|Directive|Program|Programme|Guidelines|Agenda|Accord|Declaration)\b"
+)
+_POLICY_TRIGGER = re.compile(
+    r"\b(?:controls|restrictions|limits|bans?|banning|banned|curbs|sanctions|tariffs|GDP|stimulus|funds?|"
+    r"subsidies|standards)\b"
 )
 _BYLINE = re.compile(rf"(?m)^{PERSON_NAME}\s+(?:writes|responds|replies|wrote|reports)\s*:\s*$")
 _NAME_PAREN = re.compile(rf"(?<![\w-]){PERSON_NAME}\s+\((?=[^)]*\b(?:{ORG_HEADS}|University)\b)")
@@ -317,6 +322,7 @@ class EntityRecognizer:
         self.caseless = PhraseMatcher(nlp.vocab, attr="LOWER")
         self.by_alias: dict[str, str] = {}
         self.owner_prefix: dict[str, str] = {}
+        self.capitalised: dict[str, bool] = {}  # phrase alias (lower-cased) -> always written capitalised
         for entity in catalog.entities.values():
             exact: set[str] = set()
             caseless: set[str] = set()
@@ -326,6 +332,9 @@ class EntityRecognizer:
                     continue  # "Chinese President Xi Jinping": the rules read the role, the country and the name
                 if " " in alias.strip():
                     caseless.add(alias)
+                    self.capitalised[alias.lower()] = (
+                        self.capitalised.get(alias.lower(), True) and alias[0].isupper()
+                    )
                 else:
                     exact.add(alias)
                     if sum(c.isalpha() for c in alias) >= 4:
@@ -395,6 +404,12 @@ class EntityRecognizer:
         for matcher in (self.exact, self.caseless):
             for match_id, start, end in matcher(doc):
                 span = doc[start:end]
+                if (
+                    matcher is self.caseless
+                    and span.text[0].islower()
+                    and self.capitalised.get(span.text.lower())
+                ):
+                    continue  # a phrase alias in any case, but "open AI models" is not "Open AI"
                 candidates.append(_Candidate(span.start_char, span.end_char, strings[match_id], None, 3))
         candidates += self._discover(text, candidates)
         chosen = _resolve_overlaps([c for c in candidates if not c.nested])
@@ -528,6 +543,11 @@ class EntityRecognizer:
                 add(m.start(), m.end(), family.type, attributes, 4)
         # The name patterns are costly to try everywhere; each needs a trigger (a head word such as
         # "Institute", or two capitalised words in a row), so they only run in windows around one.
+        covered = bytearray(len(text))  # characters inside catalog names: nothing left to discover there
+        for hit in catalog_hits:
+            covered[hit.start : hit.end] = b"\x01" * (hit.end - hit.start)
+        # Organisation and policy names may extend a catalog name ("2023 Interim Measures for …"), so their
+        # triggers count inside catalog names too; people the catalog knows need no discovery.
         org_windows = _windows(text, _ORG_TRIGGER, before=160, after=120)
         for pattern, etype in (
             (_ORG_FORWARD, "organization"),
@@ -541,9 +561,10 @@ class EntityRecognizer:
                     add(m.start("name"), m.end("name"), etype, {}, 2)
         for m in _CITATION.finditer(text):
             add(m.start("name"), m.end("name"), "organization", {}, 2)
-        for m in _POLICY_PHRASE.finditer(text):
-            add(m.start("name"), m.end("name"), "policy", {}, 1, nested=True)
-        person_windows = _windows(text, _NAME_TRIGGER, before=100, after=140)
+        for lo, hi in _windows(text, _POLICY_TRIGGER, before=60, after=80):
+            for m in _POLICY_PHRASE.finditer(text, lo, hi):
+                add(m.start("name"), m.end("name"), "policy", {}, 1, nested=True)
+        person_windows = _windows(text, _NAME_TRIGGER, before=100, after=140, known=covered)
         person_matches = {
             (m.start("name"), m.end("name")): m
             for pattern in (_ROLE_BEFORE, _APPOSITIVE, _SPEAKS, _SAID_NAME, _NAME_PAREN, _BYLINE, _CREDIT)
@@ -613,10 +634,14 @@ def _name_part_pattern(parts: tuple[str, ...]) -> re.Pattern[str]:
     return re.compile(rf"(?<![\w-])(?:{'|'.join(map(re.escape, parts))})(?![\w-])")
 
 
-def _windows(text: str, trigger: re.Pattern[str], *, before: int, after: int) -> list[tuple[int, int]]:
-    """Merged character windows around each trigger match."""
+def _windows(
+    text: str, trigger: re.Pattern[str], *, before: int, after: int, known: bytearray | None = None
+) -> list[tuple[int, int]]:
+    """Merged character windows around each trigger match; a trigger inside a known name is no trigger."""
     windows: list[tuple[int, int]] = []
     for m in trigger.finditer(text):
+        if known is not None and known.find(0, m.start(), m.end()) < 0:
+            continue
         lo, hi = max(0, m.start() - before), min(len(text), m.end() + after)
         if windows and lo <= windows[-1][1]:
             windows[-1] = (windows[-1][0], max(hi, windows[-1][1]))

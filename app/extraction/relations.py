@@ -164,7 +164,13 @@ def stated_relations(
             continue
         if len(countries) == 1:
             add(m.entity_id, "issued_by", next(iter(countries)))
-        elif not countries and focus_country and _GOVERNMENT.search(text[start:end]):
+        elif (
+            not countries
+            and focus_country
+            and (records[m.entity_id].origin == "discovered" or _GOVERNMENT.search(text[start:end]))
+        ):
+            # An unattributed policy the catalog does not know, in an article about one country: that
+            # country's (an inference, kept as this article's statement with its span).
             add(m.entity_id, "issued_by", focus_country)
     # "it launched its Qwen3 series": the pronoun stands for the company the text is about.
     if subject_company is not None:

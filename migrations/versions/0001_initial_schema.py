@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises: 
-Create Date: 2026-11-24 08:32:35.419574
+Create Date: 2026-11-24 08:54:20.055639
 """
 
 from __future__ import annotations
@@ -123,7 +123,8 @@ def upgrade() -> None:
     sa.Column('role', sqlmodel.sql.sqltypes.AutoString(), nullable=False),
     sa.ForeignKeyConstraint(['claim_id'], ['claim.id'], ondelete='CASCADE'),
     sa.ForeignKeyConstraint(['entity_id'], ['entity.id'], ),
-    sa.PrimaryKeyConstraint('claim_id', 'entity_id')
+    sa.PrimaryKeyConstraint('claim_id', 'entity_id'),
+    sqlite_with_rowid=False
     )
     with op.batch_alter_table('claim_entity', schema=None) as batch_op:
         batch_op.create_index('ix_claim_entity_entity_claim', ['entity_id', 'claim_id'], unique=False)
@@ -133,7 +134,8 @@ def upgrade() -> None:
     sa.Column('topic_id', sa.String(), nullable=False),
     sa.ForeignKeyConstraint(['claim_id'], ['claim.id'], ondelete='CASCADE'),
     sa.ForeignKeyConstraint(['topic_id'], ['topic.id'], ),
-    sa.PrimaryKeyConstraint('claim_id', 'topic_id')
+    sa.PrimaryKeyConstraint('claim_id', 'topic_id'),
+    sqlite_with_rowid=False
     )
     with op.batch_alter_table('claim_topic', schema=None) as batch_op:
         batch_op.create_index('ix_claim_topic_topic_claim', ['topic_id', 'claim_id'], unique=False)
@@ -168,8 +170,7 @@ def upgrade() -> None:
     sa.ForeignKeyConstraint(['object_id'], ['entity.id'], ),
     sa.ForeignKeyConstraint(['source_id'], ['source.id'], ondelete='CASCADE'),
     sa.ForeignKeyConstraint(['subject_id'], ['entity.id'], ),
-    sa.PrimaryKeyConstraint('id'),
-    sa.UniqueConstraint('subject_id', 'predicate', 'object_id', 'source_id', 'start', name='uq_relation')
+    sa.PrimaryKeyConstraint('id')
     )
     with op.batch_alter_table('relation', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_relation_object_id'), ['object_id'], unique=False)
