@@ -441,8 +441,8 @@ def _write_extraction(
     _bulk_insert(
         session,
         "mention",
-        ("source_id", "entity_id", "start", "end", "text"),
-        [(source_id, m.entity_id, m.start, m.end, m.text) for m in extraction.mentions],
+        ("source_id", "entity_id", "start", "end"),
+        [(source_id, m.entity_id, m.start, m.end) for m in extraction.mentions],
     )
     claim_rows: list[tuple[Any, ...]] = []
     topic_rows: list[tuple[Any, ...]] = []

@@ -91,7 +91,7 @@ class EntityAlias(SQLModel, table=True):
 
 
 class Mention(SQLModel, table=True):
-    """One occurrence of an entity in a source, by character span."""
+    """One occurrence of an entity in a source, by character span (its text is source.text[start:end])."""
 
     __table_args__ = (Index("ix_mention_entity_source", "entity_id", "source_id"),)
     id: int | None = Field(default=None, primary_key=True)
@@ -99,7 +99,6 @@ class Mention(SQLModel, table=True):
     entity_id: str = _fk("entity.id")
     start: int
     end: int
-    text: str
 
 
 class Topic(SQLModel, table=True):

@@ -401,16 +401,19 @@ class EntityRecognizer:
         """Mentions in the text (the doc's own text: `doc.text` would rebuild it token by token)."""
         candidates: list[_Candidate] = []
         strings = self.nlp.vocab.strings
+        # Character offsets of the tokens, read once: building a Span per match costs more than matching.
+        starts = [token.idx for token in doc]
+        ends = [i + len(token) for i, token in zip(starts, doc, strict=True)]
         for matcher in (self.exact, self.caseless):
             for match_id, start, end in matcher(doc):
-                span = doc[start:end]
+                start_char, end_char = starts[start], ends[end - 1]
                 if (
                     matcher is self.caseless
-                    and span.text[0].islower()
-                    and self.capitalised.get(span.text.lower())
+                    and text[start_char].islower()
+                    and self.capitalised.get(text[start_char:end_char].lower())
                 ):
                     continue  # a phrase alias in any case, but "open AI models" is not "Open AI"
-                candidates.append(_Candidate(span.start_char, span.end_char, strings[match_id], None, 3))
+                candidates.append(_Candidate(start_char, end_char, strings[match_id], None, 3))
         candidates += self._discover(text, candidates)
         chosen = _resolve_overlaps([c for c in candidates if not c.nested])
         policies = [(c.start, c.end) for c in chosen if self._type_of(c) == "policy"]

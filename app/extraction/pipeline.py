@@ -30,6 +30,7 @@ __all__ = ["EXTRACTOR_VERSION", "Pipeline", "get_pipeline"]
 
 # Bump when extraction output changes: sources ingested by an older version are re-extracted on load.
 EXTRACTOR_VERSION = "1.0.0"
+VOCAB_LIMIT = 300_000
 
 
 class Pipeline:
@@ -37,13 +38,19 @@ class Pipeline:
 
     def __init__(self, catalog: Catalog) -> None:
         self.catalog = catalog
+        self._build()
+
+    def _build(self) -> None:
+        # The vocabulary keeps every new word it meets (numbers, names), so a long-running process
+        # starts afresh past VOCAB_LIMIT (about a second); spaCy's memory zones cost ~5 ms per article.
         self.nlp = spacy.blank("en")
-        self.recognizer = EntityRecognizer(self.nlp, catalog)
+        self.recognizer = EntityRecognizer(self.nlp, self.catalog)
 
     def extract(self, text: str) -> Extraction:
         """Run every step over the exact text; spans in the result index into it."""
-        doc = self.nlp.make_doc(text)
-        mentions, records = self.recognizer.recognise(doc, text)
+        if len(self.nlp.vocab) > VOCAB_LIMIT:
+            self._build()
+        mentions, records = self.recognizer.recognise(self.nlp.make_doc(text), text)
         blocks, sentences = segment(text)
         quantities = find_quantities(text)
         q_starts = [q.start for q in quantities]

@@ -59,6 +59,27 @@ _GOVERNMENT = re.compile(
 )
 
 
+# The (earlier, later) mention types some rule below relates; other pairs are skipped unread.
+_RELATED_TYPES = {
+    ("company", "model"),
+    ("company", "chip"),
+    ("company", "company"),
+    ("company", "person"),
+    ("organization", "person"),
+    ("country", "person"),
+    ("person", "company"),
+    ("person", "organization"),
+    ("country", "company"),
+    ("company", "country"),
+    ("country", "policy"),
+    ("organization", "policy"),
+    ("policy", "company"),
+    ("policy", "country"),
+    ("policy", "chip"),
+    ("organization", "company"),
+}
+
+
 def _role_predicate(role: str) -> str:
     return "leads" if re.fullmatch(LEAD_ROLES, role) else "employs"
 
@@ -85,13 +106,16 @@ def stated_relations(
         out.append(RelationRecord(subject, predicate, obj, start, end))
 
     type_of: Callable[[str], str] = lambda entity_id: records[entity_id].type  # noqa: E731
+    types = [type_of(m.entity_id) for m in mentions]
     for i, a in enumerate(mentions):
-        ta = type_of(a.entity_id)
-        for b in mentions[i + 1 :]:
-            tb = type_of(b.entity_id)
-            between = text[a.end : b.start]
-            if len(between) > 160:
+        ta = types[i]
+        for j in range(i + 1, len(mentions)):
+            b, tb = mentions[j], types[j]
+            if b.start - a.end > 160:
                 break
+            if (ta, tb) not in _RELATED_TYPES:
+                continue
+            between = text[a.end : b.start]
             # Possessive: "Alibaba’s Qwen models", "Huawei’s Ascend 910B", "Alibaba’s co-founder Jack Ma".
             if ta == "company" and _POSSESSIVE.match(between):
                 if tb == "model":

@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises: 
-Create Date: 2026-11-24 08:54:20.055639
+Create Date: 2026-11-24 09:03:53.564427
 """
 
 from __future__ import annotations
@@ -108,7 +108,6 @@ def upgrade() -> None:
     sa.Column('entity_id', sa.String(), nullable=False),
     sa.Column('start', sa.Integer(), nullable=False),
     sa.Column('end', sa.Integer(), nullable=False),
-    sa.Column('text', sqlmodel.sql.sqltypes.AutoString(), nullable=False),
     sa.ForeignKeyConstraint(['entity_id'], ['entity.id'], ),
     sa.ForeignKeyConstraint(['source_id'], ['source.id'], ondelete='CASCADE'),
     sa.PrimaryKeyConstraint('id')

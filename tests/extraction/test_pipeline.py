@@ -93,3 +93,19 @@ def test_investment_article(extracted: dict[str, tuple[str, Extraction]]) -> Non
     assert pledge.kind == "statistic"  # type: ignore[attr-defined]
     cfo = next(m.entity_id for m in x.mentions if m.text == "Sarah Friar")
     assert ("openai", "employs", cfo) in relations(x)
+
+
+def test_pipeline_starts_afresh_when_its_vocabulary_outgrows_the_limit(
+    pipeline: Pipeline, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import app.extraction.pipeline as module
+
+    text = (FIXTURES / "chips_export.txt").read_text(encoding="utf-8")
+    before = {(m.entity_id, m.start, m.end) for m in pipeline.extract(text).mentions}
+    fresh = module.Pipeline(pipeline.catalog)
+    monkeypatch.setattr(module, "VOCAB_LIMIT", len(fresh.nlp.vocab) + 10)
+    fresh.extract(" ".join(f"Zorblax{i} grew by {i * 7919}%." for i in range(40)))
+    grown, first = len(fresh.nlp.vocab), fresh.nlp
+    after = {(m.entity_id, m.start, m.end) for m in fresh.extract(text).mentions}
+    assert fresh.nlp is not first and len(fresh.nlp.vocab) < grown  # rebuilt, not grown without bound
+    assert after == before
