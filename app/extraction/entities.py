@@ -645,6 +645,8 @@ def _windows(
     for m in trigger.finditer(text):
         if known is not None and known.find(0, m.start(), m.end()) < 0:
             continue
+        if m.group(0).split(None, 1)[0] in _NOT_NAME:
+            continue  # "The Commerce …", "In March …": a sentence opening, not a name
         lo, hi = max(0, m.start() - before), min(len(text), m.end() + after)
         if windows and lo <= windows[-1][1]:
             windows[-1] = (windows[-1][0], max(hi, windows[-1][1]))
