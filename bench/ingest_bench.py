@@ -93,7 +93,9 @@ def main() -> int:
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
     )
     parser.add_argument("--articles", type=int, default=200)
-    parser.add_argument("--database-url", default=None)
+    parser.add_argument(
+        "--database-url", default=None, help="an EMPTY database to write into (default: a temporary SQLite file)"
+    )
     parser.add_argument("--catalog", type=Path, default=None, help="catalog folder (default: seeds/catalog)")
     args = parser.parse_args()
     rng = random.Random(20261124)
