@@ -94,7 +94,7 @@ def main() -> int:
     )
     parser.add_argument("--articles", type=int, default=200)
     parser.add_argument(
-        "--database-url", default=None, help="an EMPTY database to write into (default: a temporary SQLite file)"
+        "--database-url", default=None, help="an EMPTY database to write into (default: temporary SQLite)"
     )
     parser.add_argument("--catalog", type=Path, default=None, help="catalog folder (default: seeds/catalog)")
     args = parser.parse_args()
