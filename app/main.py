@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import difflib
+import re
 from typing import Any
 
 from fastapi import FastAPI, Request
@@ -50,7 +52,13 @@ def create_app() -> FastAPI:
         if first.get("type") == "extra_forbidden":
             message = f"unknown parameter {parameter!r}"
         elif first.get("type") == "literal_error":
-            message = f"{message} (got {first.get('input')!r})"
+            allowed = re.findall(r"'([^']+)'", str(first.get("ctx", {}).get("expected", "")))
+            hint = difflib.get_close_matches(str(first.get("input")), allowed, n=1)
+            message = f"{first.get('input')!r} is not one of {', '.join(allowed)}"
+            if hint:
+                message += f"; did you mean {hint[0]!r}?"
+        elif first.get("type") == "value_error":
+            message = message.removeprefix("Value error, ")
         return _problem(422, "Invalid parameter", message, parameter)
 
     @api.exception_handler(StarletteHTTPException)

@@ -4,13 +4,31 @@ from __future__ import annotations
 
 import base64
 import binascii
+import difflib
+import re
 from collections import defaultdict
 from collections.abc import Sequence
 from datetime import date
-from typing import Any
+from typing import Any, Literal
 
 import orjson
-from sqlalchemy import Date, Select, and_, func, literal, or_, select
+from pydantic import BaseModel, ConfigDict, Field, model_validator
+from sqlalchemy import (
+    ColumnElement,
+    Date,
+    Float,
+    Select,
+    and_,
+    cast,
+    column,
+    exists,
+    func,
+    literal,
+    literal_column,
+    or_,
+    select,
+    table,
+)
 from sqlalchemy.orm import Session
 
 from app.errors import BadRequest, NotFound
@@ -145,57 +163,314 @@ def get_source(session: Session, source_id: str) -> dict[str, Any]:
 # --- claims ---------------------------------------------------------------------------------------------
 
 
-def list_claims(
-    session: Session,
-    *,
-    limit: int,
-    cursor: str | None,
-    source: str | None = None,
-    topics: Sequence[str] = (),
-    entities: Sequence[str] = (),
-    kind: str | None = None,
-    speaker: str | None = None,
-) -> tuple[list[dict[str, Any]], str | None]:
-    """Claims matching every filter; in reading order within a source, else newest source first."""
-    query: Select[Any] = select(
-        C.c.id,
-        C.c.source_id,
-        C.c.start,
-        C.c.end,
-        C.c.text,
-        C.c.kind,
-        C.c.speaker_id,
-        C.c.cited_id,
-        C.c.time_scope,
-        C.c.published,
+TopicId = Literal[
+    "chips",
+    "models",
+    "policy",
+    "talent",
+    "research",
+    "investment",
+    "infrastructure",
+    "open_source",
+    "applications",
+    "geopolitics",
+    "market",
+]
+EntityTypeName = Literal["company", "model", "chip", "policy", "person", "organization", "country"]
+ClaimKindName = Literal["statistic", "event", "quote", "assessment", "forecast"]
+CLAIM_FIELDS = (
+    "id",
+    "source",
+    "text",
+    "span",
+    "kind",
+    "topics",
+    "entities",
+    "quantities",
+    "speaker",
+    "cited",
+    "time_scope",
+    "published",
+)
+CLAIM_FACETS = ("topic", "entity", "kind", "source", "speaker")
+NO_DATE = date(1, 1, 1)  # sorts undated claims last under -published
+
+
+class ClaimFilter(BaseModel):
+    """Every filter of GET /claims; all of them combine (AND). Unknown parameters are rejected."""
+
+    model_config = ConfigDict(extra="forbid")
+    limit: int = Field(default=50, ge=1, le=200, description="Items per page (1-200)")
+    cursor: str | None = Field(default=None, description="`next_cursor` of the previous page")
+    topic: list[TopicId] = Field(default_factory=list, description="Topic id; repeat for all of several")
+    entity: list[str] = Field(default_factory=list, description="Entity id; repeat for all of several")
+    entity_type: EntityTypeName | None = Field(default=None, description="Mentions an entity of this type")
+    source: str | None = Field(default=None, description="Source id")
+    publisher: str | None = Field(default=None, description="Exact publisher of the source")
+    speaker: str | None = Field(default=None, description="Entity id of the speaker")
+    cited: str | None = Field(default=None, description="Entity id of the cited source")
+    kind: list[ClaimKindName] = Field(
+        default_factory=list, description="Claim kind; repeat for any of several"
     )
-    for topic in topics:
-        query = query.where(C.c.id.in_(select(CT.c.claim_id).where(CT.c.topic_id == topic)))
-    for entity in entities:
-        query = query.where(C.c.id.in_(select(CE.c.claim_id).where(CE.c.entity_id == entity)))
-    if kind:
-        query = query.where(C.c.kind == kind)
-    if speaker:
-        query = query.where(C.c.speaker_id == speaker)
-    if source:
-        query = query.where(C.c.source_id == source).order_by(C.c.start, C.c.id)
-        if cursor:
-            start, last = decode_cursor(cursor, 2)
-            query = query.where(or_(C.c.start > start, and_(C.c.start == start, C.c.id > last)))
-        key = lambda r: [r.start, r.id]  # noqa: E731
+    q: str | None = Field(default=None, min_length=1, max_length=200, description="Full text (all words)")
+    published_from: date | None = Field(default=None, description="Published on or after (YYYY-MM-DD)")
+    published_to: date | None = Field(default=None, description="Published on or before (YYYY-MM-DD)")
+    has_quantity: bool | None = Field(default=None, description="States (true) or lacks (false) a number")
+    unit: str | None = Field(
+        default=None, max_length=20, description="Has a quantity in this unit (USD, %, …)"
+    )
+    value_min: float | None = Field(default=None, description="Has a quantity >= this (in `unit` if given)")
+    value_max: float | None = Field(default=None, description="Has a quantity <= this (in `unit` if given)")
+    sort: Literal["-published", "published", "relevance", "position"] | None = Field(
+        default=None,
+        description="-published (default), published, relevance (with q), position (reading order; "
+        "the default with source)",
+    )
+    select: str | None = Field(
+        default=None, description=f"Comma-separated fields of {', '.join(CLAIM_FIELDS)}"
+    )
+    facets: str | None = Field(
+        default=None, description=f"Comma-separated counts by {', '.join(CLAIM_FACETS)}"
+    )
+
+    @model_validator(mode="after")
+    def _consistent(self) -> ClaimFilter:
+        if self.value_min is not None and self.value_max is not None and self.value_min > self.value_max:
+            raise ValueError("value_min is greater than value_max")
+        if self.published_from and self.published_to and self.published_from > self.published_to:
+            raise ValueError("published_from is after published_to")
+        if self.sort == "relevance" and not self.q:
+            raise ValueError("sort=relevance needs q")
+        return self
+
+    def fields(self) -> list[str] | None:
+        return _names(self.select, CLAIM_FIELDS, "select")
+
+    def facet_names(self) -> list[str]:
+        return _names(self.facets, CLAIM_FACETS, "facets") or []
+
+    def effective_sort(self) -> str:
+        if self.sort:
+            return self.sort
+        if self.q:
+            return "relevance"
+        return "position" if self.source else "-published"
+
+
+def _names(value: str | None, allowed: Sequence[str], parameter: str) -> list[str] | None:
+    if not value:
+        return None
+    names = [v.strip() for v in value.split(",") if v.strip()]
+    for name in names:
+        if name not in allowed:
+            hint = difflib.get_close_matches(name, allowed, n=1)
+            suggestion = f"; did you mean {hint[0]!r}?" if hint else f"; allowed: {', '.join(allowed)}"
+            raise BadRequest(f"unknown {parameter} field {name!r}{suggestion}", parameter=parameter)
+    return names
+
+
+def fts_terms(q: str) -> list[str]:
+    """The words of a query: punctuation and FTS operators in user text are never interpreted."""
+    return re.findall(r"\w+", q.lower())[:20]
+
+
+def _text_match(session: Session, q: str) -> tuple[ColumnElement[bool], ColumnElement[Any]]:
+    """(condition, relevance score: higher is better) for claims whose text has every word of q."""
+    terms = fts_terms(q)
+    if not terms:
+        raise BadRequest("q has no words to search for", parameter="q")
+    if session.get_bind().dialect.name == "postgresql":
+        query = func.plainto_tsquery("english", " ".join(terms))
+        search: ColumnElement[Any] = literal_column("claim.search")
+        # float8: ts_rank is a real, whose rounding through JSON would break the keyset comparison.
+        return search.op("@@")(query), cast(func.ts_rank(search, query), Float(53))
+    match = " ".join(f'"{t}"' for t in terms)
+    fts = table("claim_fts", column("rowid"), column("rank"))
+    ranked = select(fts.c.rowid, fts.c.rank).where(literal_column("claim_fts").op("MATCH")(match)).subquery()
+    rank = select(-ranked.c.rank).where(ranked.c.rowid == literal_column("claim.rowid")).scalar_subquery()
+    return literal_column("claim.rowid").in_(select(ranked.c.rowid)), rank
+
+
+def claim_conditions(session: Session, f: ClaimFilter) -> list[ColumnElement[bool]]:
+    """The WHERE clause of a claim filter, as a list of conditions (pure SQL building, no I/O)."""
+    where: list[ColumnElement[bool]] = []
+    for topic in f.topic:
+        where.append(C.c.id.in_(select(CT.c.claim_id).where(CT.c.topic_id == topic)))
+    for entity in f.entity:
+        where.append(C.c.id.in_(select(CE.c.claim_id).where(CE.c.entity_id == entity)))
+    if f.entity_type:
+        typed = select(CE.c.claim_id).join(E, E.c.id == CE.c.entity_id).where(E.c.type == f.entity_type)
+        where.append(C.c.id.in_(typed))
+    if f.source:
+        where.append(C.c.source_id == f.source)
+    if f.publisher:
+        where.append(C.c.source_id.in_(select(S.c.id).where(S.c.publisher == f.publisher)))
+    if f.speaker:
+        where.append(C.c.speaker_id == f.speaker)
+    if f.cited:
+        where.append(C.c.cited_id == f.cited)
+    if f.kind:
+        where.append(C.c.kind.in_(f.kind))
+    if f.published_from:
+        where.append(C.c.published >= f.published_from)
+    if f.published_to:
+        where.append(C.c.published <= f.published_to)
+    numeric = [Q.c.claim_id == C.c.id]
+    if f.unit:
+        numeric.append(Q.c.unit == f.unit)
+    if f.value_min is not None:
+        numeric.append(Q.c.value >= f.value_min)
+    if f.value_max is not None:
+        numeric.append(Q.c.value <= f.value_max)
+    if len(numeric) > 1 or f.has_quantity:
+        where.append(exists().where(*numeric))
+    elif f.has_quantity is False:
+        where.append(~exists().where(Q.c.claim_id == C.c.id))
+    if f.q:
+        where.append(_text_match(session, f.q)[0])
+    return where
+
+
+CLAIM_COLUMNS: tuple[Any, ...] = (
+    C.c.id,
+    C.c.source_id,
+    C.c.start,
+    C.c.end,
+    C.c.text,
+    C.c.kind,
+    C.c.speaker_id,
+    C.c.cited_id,
+    C.c.time_scope,
+    C.c.published,
+)
+
+
+def list_claims(session: Session, f: ClaimFilter) -> tuple[list[dict[str, Any]], str | None]:
+    """One page of claims matching the filter, in the requested order, with a keyset cursor."""
+    where = claim_conditions(session, f)
+    sort = f.effective_sort()
+    day = func.coalesce(C.c.published, literal(NO_DATE, Date))
+    query: Select[Any]
+    if sort == "relevance":
+        assert f.q
+        score: Any = _text_match(session, f.q)[1].label("score")
+        if f.cursor:
+            last_score, last = decode_cursor(f.cursor, 2)
+            if not isinstance(last_score, (int, float)):
+                raise BadRequest("cursor is not one this API issued", parameter="cursor")
+            where.append(or_(score < last_score, and_(score == last_score, C.c.id > str(last))))
+        query = select(*CLAIM_COLUMNS, score).where(*where).order_by(score.desc(), C.c.id)
+        key = lambda r: [r.score, r.id]  # noqa: E731
+    elif sort == "position":
+        query = select(*CLAIM_COLUMNS).where(*where).order_by(C.c.source_id, C.c.start, C.c.id)
+        if f.cursor:
+            source, start, last = decode_cursor(f.cursor, 3)
+            after = or_(
+                C.c.source_id > str(source),
+                and_(C.c.source_id == str(source), C.c.start > _int(start)),
+                and_(C.c.source_id == str(source), C.c.start == _int(start), C.c.id > str(last)),
+            )
+            query = query.where(after)
+        key = lambda r: [r.source_id, r.start, r.id]  # noqa: E731
     else:
-        day = func.coalesce(C.c.published, literal(date(1, 1, 1), Date))
-        query = query.order_by(day.desc(), C.c.id)
-        if cursor:
-            published, last = decode_cursor(cursor, 2)
-            try:
-                published_day = date.fromisoformat(published)
-            except (TypeError, ValueError) as exc:
-                raise BadRequest("cursor is not one this API issued", parameter="cursor") from exc
-            query = query.where(or_(day < published_day, and_(day == published_day, C.c.id > last)))
-        key = lambda r: [str(r.published or "0001-01-01"), r.id]  # noqa: E731
-    rows, next_cursor = _page(list(session.execute(query.limit(limit + 1))), limit, key)
-    return hydrate_claims(session, rows), next_cursor
+        newest_first = sort == "-published"
+        query = select(*CLAIM_COLUMNS).where(*where)
+        query = query.order_by(day.desc() if newest_first else day.asc(), C.c.id)
+        if f.cursor:
+            published, last = decode_cursor(f.cursor, 2)
+            last_day = _date(published)
+            beyond = day < last_day if newest_first else day > last_day
+            query = query.where(or_(beyond, and_(day == last_day, C.c.id > str(last))))
+        key = lambda r: [(r.published or NO_DATE).isoformat(), r.id]  # noqa: E731
+    rows, next_cursor = _page(list(session.execute(query.limit(f.limit + 1))), f.limit, key)
+    items = hydrate_claims(session, rows)
+    fields = f.fields()
+    if fields:
+        keep = {"id", *fields}
+        items = [{k: v for k, v in item.items() if k in keep} for item in items]
+    return items, next_cursor
+
+
+def claim_facets(session: Session, f: ClaimFilter) -> dict[str, list[dict[str, Any]]]:
+    """Counts by topic, entity, kind, source or speaker over every claim the filter matches."""
+    names = f.facet_names()
+    if not names:
+        return {}
+    matching = select(C.c.id).where(*claim_conditions(session, f)).subquery()
+    out: dict[str, list[dict[str, Any]]] = {}
+    count = func.count().label("count")
+    for name in names:
+        if name == "topic":
+            query = select(CT.c.topic_id.label("value"), count).where(
+                CT.c.claim_id.in_(select(matching.c.id))
+            )
+            query = query.group_by(CT.c.topic_id)
+        elif name == "entity":
+            query = select(CE.c.entity_id.label("value"), count).where(
+                CE.c.claim_id.in_(select(matching.c.id))
+            )
+            query = query.group_by(CE.c.entity_id)
+        else:
+            facet_column = {"kind": C.c.kind, "source": C.c.source_id, "speaker": C.c.speaker_id}[name]
+            query = select(facet_column.label("value"), count).where(
+                C.c.id.in_(select(matching.c.id)), facet_column.isnot(None)
+            )
+            query = query.group_by(facet_column)
+        rows = session.execute(query.order_by(count.desc(), literal_column("value")).limit(50)).all()
+        out[name] = [{"value": r.value, "count": r.count} for r in rows]
+    refs = _refs(session, {e["value"] for key in ("entity", "speaker") for e in out.get(key, [])})
+    for key in ("entity", "speaker"):
+        for e in out.get(key, []):
+            e.update({k: v for k, v in refs.get(e["value"], {}).items() if k != "id"})
+    return out
+
+
+def _int(value: Any) -> int:
+    if not isinstance(value, int):
+        raise BadRequest("cursor is not one this API issued", parameter="cursor")
+    return value
+
+
+def _date(value: Any) -> date:
+    try:
+        return date.fromisoformat(value)
+    except (TypeError, ValueError) as exc:
+        raise BadRequest("cursor is not one this API issued", parameter="cursor") from exc
+
+
+def get_claim(session: Session, claim_id: str) -> dict[str, Any]:
+    """One claim with its source and the sentences before and after it, for reading in context."""
+    row = session.execute(select(*CLAIM_COLUMNS).where(C.c.id == claim_id)).first()
+    if row is None:
+        raise NotFound(f"no claim with id {claim_id!r}")
+    item = hydrate_claims(session, [row])[0]
+    source = session.execute(
+        select(
+            S.c.id, S.c.title, S.c.publisher, S.c.url, S.c.published, S.c.published_not_before, S.c.text
+        ).where(S.c.id == row.source_id)
+    ).one()
+    text = source.text
+    item["source"] = {
+        k: getattr(source, k)
+        for k in ("id", "title", "publisher", "url", "published", "published_not_before")
+    }
+    item["context"] = {"before": _sentence_before(text, row.start), "after": _sentence_after(text, row.end)}
+    return item
+
+
+_SENTENCE_BREAK = re.compile(r"(?<=[.!?”\"])\s+|\n+")
+
+
+def _sentence_before(text: str, start: int) -> str | None:
+    window = text[max(0, start - 600) : start].rstrip()
+    parts = [p for p in _SENTENCE_BREAK.split(window) if p.strip()]
+    return parts[-1].strip() if parts else None
+
+
+def _sentence_after(text: str, end: int) -> str | None:
+    window = text[end : end + 600].lstrip()
+    parts = [p for p in _SENTENCE_BREAK.split(window) if p.strip()]
+    return parts[0].strip() if parts else None
 
 
 def hydrate_claims(session: Session, rows: Sequence[Any]) -> list[dict[str, Any]]:
@@ -300,14 +575,14 @@ def list_relations(
 ) -> tuple[list[dict[str, Any]], str | None]:
     """Relations in id order with both ends as entity references and their provenance."""
     query = select(R).order_by(R.c.id).limit(limit + 1)
-    for column, value in (
+    for relation_column, value in (
         (R.c.subject_id, subject),
         (R.c.predicate, predicate),
         (R.c.object_id, object),
         (R.c.source_id, source),
     ):
         if value:
-            query = query.where(column == value)
+            query = query.where(relation_column == value)
     if cursor:
         (last,) = decode_cursor(cursor, 1)
         query = query.where(R.c.id > str(last))

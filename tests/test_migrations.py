@@ -9,7 +9,7 @@ from sqlmodel import SQLModel
 
 import app.models  # noqa: F401
 from app.db import engine_for
-from app.migrate import at_head, downgrade, upgrade
+from app.migrate import at_head, downgrade, include_object, upgrade
 from tests.conftest import Database
 
 
@@ -37,7 +37,10 @@ def test_models_match_head_revision(database: Database) -> None:
         upgrade(url)
         with engine.connect() as conn:
             diff = compare_metadata(
-                MigrationContext.configure(conn, opts={"compare_type": True}), SQLModel.metadata
+                MigrationContext.configure(
+                    conn, opts={"compare_type": True, "include_object": include_object}
+                ),
+                SQLModel.metadata,
             )
         assert diff == []
     finally:

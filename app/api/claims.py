@@ -2,51 +2,38 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Literal
+from typing import Annotated, Any
 
-from fastapi import APIRouter, Query
-from pydantic import Field
+from fastapi import APIRouter, Query, Request
 
 from app import queries
-from app.api.deps import JSONResponse, PageParams, SessionDep, page_response
+from app.api.deps import JSONResponse, SessionDep, page_response
 from app.models import ClaimPublic, Page
+from app.queries import ClaimFilter
 
 router = APIRouter(prefix="/claims", tags=["claims"])
 
-TopicId = Literal[
-    "chips",
-    "models",
-    "policy",
-    "talent",
-    "research",
-    "investment",
-    "infrastructure",
-    "open_source",
-    "applications",
-    "geopolitics",
-    "market",
-]
+
+class ClaimPage(Page[ClaimPublic]):
+    facets: dict[str, list[dict[str, Any]]] | None = None
 
 
-class ClaimFilter(PageParams):
-    source: str | None = Field(default=None, description="Source id: that article's claims in reading order")
-    topic: list[TopicId] = Field(default_factory=list, description="Topic id; repeat for all of several")
-    entity: list[str] = Field(default_factory=list, description="Entity id; repeat for all of several")
-    kind: Literal["statistic", "event", "quote", "assessment", "forecast"] | None = None
-    speaker: str | None = Field(default=None, description="Entity id of the speaker")
+def claims_page(request: Request, session: SessionDep, params: ClaimFilter) -> JSONResponse:
+    """The one path every claim list goes through: filter, sort, page, facets, Link header."""
+    items, cursor = queries.list_claims(session, params)
+    facets = queries.claim_facets(session, params)
+    return page_response(items, cursor, request=request, extra={"facets": facets} if facets else None)
 
 
-@router.get("", response_model=Page[ClaimPublic])
-def list_claims(session: SessionDep, params: Annotated[ClaimFilter, Query()]) -> JSONResponse:
-    """List claims matching every filter."""
-    items, cursor = queries.list_claims(
-        session,
-        limit=params.limit,
-        cursor=params.cursor,
-        source=params.source,
-        topics=params.topic,
-        entities=params.entity,
-        kind=params.kind,
-        speaker=params.speaker,
-    )
-    return page_response(items, cursor)
+@router.get("", response_model=ClaimPage)
+def list_claims(
+    request: Request, session: SessionDep, params: Annotated[ClaimFilter, Query()]
+) -> JSONResponse:
+    """List claims matching every filter, e.g. `?topic=chips&entity=huawei&published_from=2025-01-01`."""
+    return claims_page(request, session, params)
+
+
+@router.get("/{claim_id}", response_model=ClaimPublic)
+def get_claim(claim_id: str, session: SessionDep) -> JSONResponse:
+    """One claim with its source (title, publisher, url, dates) and the sentences before and after it."""
+    return JSONResponse(queries.get_claim(session, claim_id))

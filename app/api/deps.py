@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Annotated, Any
 
 import orjson
-from fastapi import Depends, Response
+from fastapi import Depends, Request, Response
 from pydantic import BaseModel, ConfigDict, Field
 from sqlmodel import Session
 
@@ -33,5 +33,16 @@ class JSONResponse(Response):
         return orjson.dumps(content)
 
 
-def page_response(items: list[dict[str, Any]], next_cursor: str | None) -> JSONResponse:
-    return JSONResponse({"items": items, "next_cursor": next_cursor})
+def page_response(
+    items: list[dict[str, Any]],
+    next_cursor: str | None,
+    *,
+    request: Request | None = None,
+    extra: dict[str, Any] | None = None,
+) -> JSONResponse:
+    """A list body; with the request, also `Link: <…>; rel="next"` pointing at the next page."""
+    response = JSONResponse({"items": items, "next_cursor": next_cursor, **(extra or {})})
+    if request is not None and next_cursor:
+        url = request.url.include_query_params(cursor=next_cursor)
+        response.headers["link"] = f'<{url}>; rel="next"'
+    return response

@@ -1,0 +1,199 @@
+"""GET /claims: every filter, sort, facet and paging path, through HTTP on each backend."""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from fastapi.testclient import TestClient
+from sqlmodel import Session
+
+from app.db import engine_for, get_session
+from app.extraction.pipeline import Pipeline
+from app.ingest import load_folder
+from app.main import create_app
+from app.migrate import upgrade
+from tests.conftest import Database
+
+ROOT = Path(__file__).resolve().parents[2]
+Claim = dict[str, Any]
+
+
+@pytest.fixture(scope="module")
+def api(database: Database, pipeline: Pipeline) -> Iterator[TestClient]:
+    """A database of its own holding the seeds plus the test articles, loaded once (the tests only read)."""
+    url = database.new()
+    upgrade(url)
+    engine = engine_for(url)
+    for folder in (ROOT / "seeds", ROOT / "tests" / "fixtures" / "articles"):
+        assert load_folder(folder, engine=engine, pipeline=pipeline).failed == []
+    app = create_app()
+
+    def session_override() -> Iterator[Session]:
+        with Session(engine) as session:
+            yield session
+
+    app.dependency_overrides[get_session] = session_override
+    with TestClient(app) as client:
+        yield client
+    engine.dispose()
+
+
+def every(client: TestClient, **params: Any) -> list[Claim]:
+    items: list[Claim] = []
+    params = {"limit": 7, **params}
+    while True:
+        response = client.get("/claims", params=params)
+        assert response.status_code == 200, response.text
+        body = response.json()
+        items += body["items"]
+        if not body["next_cursor"]:
+            assert "link" not in response.headers
+            return items
+        assert response.headers["link"].endswith('rel="next"')
+        params["cursor"] = body["next_cursor"]
+
+
+def entity_ids(claim: Claim) -> set[str]:
+    return {e["id"] for e in claim["entities"]}
+
+
+CASES: list[tuple[dict[str, Any], Callable[[Claim], bool]]] = [
+    ({"topic": "chips"}, lambda c: "chips" in c["topics"]),
+    ({"topic": ["chips", "policy"]}, lambda c: {"chips", "policy"} <= set(c["topics"])),
+    ({"entity": "china"}, lambda c: "china" in entity_ids(c)),
+    ({"entity": ["china", "united-states"]}, lambda c: {"china", "united-states"} <= entity_ids(c)),
+    ({"entity_type": "chip"}, lambda c: any(e["type"] == "chip" for e in c["entities"])),
+    ({"speaker": "jensen-huang"}, lambda c: (c["speaker"] or {}).get("id") == "jensen-huang"),
+    ({"kind": "statistic"}, lambda c: c["kind"] == "statistic"),
+    ({"kind": ["quote", "forecast"]}, lambda c: c["kind"] in ("quote", "forecast")),
+    ({"has_quantity": "true"}, lambda c: bool(c["quantities"])),
+    ({"has_quantity": "false"}, lambda c: not c["quantities"]),
+    ({"unit": "USD"}, lambda c: any(q["unit"] == "USD" for q in c["quantities"])),
+    (
+        {"unit": "USD", "value_min": 1e10},
+        lambda c: any(q["unit"] == "USD" and q["value"] >= 1e10 for q in c["quantities"]),
+    ),
+    ({"value_min": 10, "value_max": 20}, lambda c: any(10 <= q["value"] <= 20 for q in c["quantities"])),
+    (
+        {"published_from": "2025-11-01"},
+        lambda c: c["published"] is not None and c["published"] >= "2025-11-01",
+    ),
+    ({"published_to": "2025-10-31"}, lambda c: c["published"] is not None and c["published"] <= "2025-10-31"),
+    (
+        {"q": "export controls"},
+        lambda c: re.search(r"export", c["text"], re.I) and re.search(r"control", c["text"], re.I),
+    ),
+    (
+        {"topic": "chips", "entity": "huawei", "has_quantity": "false"},
+        lambda c: "chips" in c["topics"] and "huawei" in entity_ids(c) and not c["quantities"],
+    ),
+]
+
+
+@pytest.mark.parametrize(("params", "holds"), CASES, ids=[str(p) for p, _ in CASES])
+def test_filter_returns_only_and_not_all(
+    api: TestClient, params: dict[str, Any], holds: Callable[[Claim], bool]
+) -> None:
+    everything = every(api)
+    matched = every(api, **params)
+    assert matched, "a filter test needs data that matches it"
+    assert all(holds(c) for c in matched)
+    assert len(matched) < len(everything)
+    assert {c["id"] for c in matched} == {c["id"] for c in everything if holds(c)} or "q" in params
+
+
+def test_source_and_publisher_filters(api: TestClient) -> None:
+    sources = api.get("/sources", params={"limit": 200}).json()["items"]
+    one = next(s for s in sources if s["publisher"] == "OfficeChai")
+    by_source = every(api, source=one["id"])
+    assert by_source and all(c["source"] == one["id"] for c in by_source)
+    starts = [c["span"]["start"] for c in by_source]
+    assert starts == sorted(starts)  # reading order is the default within a source
+    wire = {s["id"] for s in sources if s["publisher"] == "Example Wire"}
+    by_publisher = every(api, publisher="Example Wire")
+    assert by_publisher and {c["source"] for c in by_publisher} == wire
+
+
+@pytest.mark.parametrize("sort", ["-published", "published", "position"])
+def test_paging_returns_each_claim_once_in_order(api: TestClient, sort: str) -> None:
+    everything = every(api, sort=sort, limit=200)
+    paged = every(api, sort=sort, limit=5)
+    assert [c["id"] for c in paged] == [c["id"] for c in everything]
+    assert len({c["id"] for c in paged}) == len(paged)
+    days = [c["published"] or "0001-01-01" for c in paged]
+    if sort == "-published":
+        assert days == sorted(days, reverse=True)
+    elif sort == "published":
+        assert days == sorted(days)
+
+
+def test_relevance_ranks_the_best_match_first(api: TestClient) -> None:
+    ranked = every(api, q="export restrictions", limit=3)
+    assert ranked and ranked == every(api, q="export restrictions", sort="relevance", limit=50)
+
+
+def test_select_keeps_only_the_chosen_fields(api: TestClient) -> None:
+    items = api.get("/claims", params={"select": "text,topics", "limit": 3}).json()["items"]
+    assert items and all(set(item) == {"id", "text", "topics"} for item in items)
+
+
+def test_facets_count_the_whole_filtered_set(api: TestClient) -> None:
+    body = api.get("/claims", params={"entity": "china", "facets": "topic,kind,speaker", "limit": 1}).json()
+    matched = every(api, entity="china")
+    topics = Counter(t for c in matched for t in c["topics"])
+    assert {f["value"]: f["count"] for f in body["facets"]["topic"]} == dict(topics)
+    kinds = Counter(c["kind"] for c in matched)
+    assert {f["value"]: f["count"] for f in body["facets"]["kind"]} == dict(kinds)
+    assert all("name" in f for f in body["facets"]["speaker"])
+
+
+def test_claim_detail_has_source_and_context(api: TestClient) -> None:
+    claim = every(api, speaker="colette-kress")[0]
+    detail = api.get(f"/claims/{claim['id']}").json()
+    assert detail["text"] == claim["text"]
+    assert detail["source"]["publisher"] == "TodayHeadline" and "title" in detail["source"]
+    text = api.get(f"/sources/{detail['source']['id']}").json()["text"]
+    before, after = detail["context"]["before"], detail["context"]["after"]
+    assert before and before in text[: claim["span"]["start"]]
+    assert after and after in text[claim["span"]["end"] :]
+    assert api.get("/claims/c_missing").status_code == 404
+
+
+@pytest.mark.parametrize(
+    ("params", "status", "parameter", "detail"),
+    [
+        ({"value_min": 5, "value_max": 1}, 422, None, "value_min is greater than value_max"),
+        ({"sort": "relevance"}, 422, None, "sort=relevance needs q"),
+        ({"published_from": "2025-13-01"}, 422, "published_from", ""),
+        ({"published_from": "2025-12-01", "published_to": "2025-01-01"}, 422, None, "after"),
+        ({"topic": "chip"}, 422, "topic", "did you mean 'chips'"),
+        ({"kind": "quotes"}, 422, "kind", "did you mean 'quote'"),
+        ({"select": "txt"}, 400, "select", "did you mean 'text'"),
+        ({"facets": "topics"}, 400, "facets", "did you mean 'topic'"),
+        ({"cursor": "WyIyMDI1Il0"}, 400, "cursor", "cursor"),
+        ({"cursor": "WyJub3QtYS1kYXRlIiwiYyJd"}, 400, "cursor", "cursor"),
+        ({"limit": 100000}, 422, "limit", ""),
+        ({"has_quantity": "maybe"}, 422, "has_quantity", ""),
+        ({"q": '"*( --'}, 400, "q", "no words"),
+        ({"colour": "red"}, 422, "colour", "unknown parameter"),
+    ],
+)
+def test_bad_input_is_a_4xx_problem(
+    api: TestClient, params: dict[str, Any], status: int, parameter: str | None, detail: str
+) -> None:
+    response = api.get("/claims", params=params)
+    assert response.status_code == status, response.text
+    assert response.headers["content-type"] == "application/problem+json"
+    body = response.json()
+    assert body.get("parameter") == parameter and detail in body["detail"]
+
+
+@pytest.mark.parametrize("q", ["' OR 1=1 --", 'chips"', "NEAR(chips", "chips*", "a -- b", "中国 芯片", "😀"])
+def test_search_text_is_never_interpreted(api: TestClient, q: str) -> None:
+    response = api.get("/claims", params={"q": q})
+    assert response.status_code in (200, 400), response.text
