@@ -10,7 +10,7 @@ from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from app.api import claims, entities, health, sources
+from app.api import claims, entities, health, overview, sources
 from app.api.deps import JSONResponse
 from app.errors import KBError
 
@@ -36,7 +36,7 @@ def create_app() -> FastAPI:
         description="A source-traceable knowledge base of the China/US AI race.",
         default_response_class=JSONResponse,
     )
-    for module in (sources, claims, entities, health):
+    for module in (sources, claims, entities, overview, health):
         api.include_router(module.router)
 
     @api.exception_handler(KBError)

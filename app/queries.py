@@ -42,6 +42,7 @@ from app.models import (
     Quantity,
     Relation,
     Source,
+    Topic,
 )
 
 __all__ = [
@@ -61,6 +62,7 @@ CT = ClaimTopic.__table__  # type: ignore[attr-defined]
 CE = ClaimEntity.__table__  # type: ignore[attr-defined]
 Q = Quantity.__table__  # type: ignore[attr-defined]
 R = Relation.__table__  # type: ignore[attr-defined]
+T = Topic.__table__  # type: ignore[attr-defined]
 M = Mention.__table__  # type: ignore[attr-defined]
 A = EntityAlias.__table__  # type: ignore[attr-defined]
 
@@ -124,13 +126,24 @@ def _claim_counts(session: Session, source_ids: list[str]) -> dict[str, int]:
 
 
 def list_sources(
-    session: Session, *, limit: int, cursor: str | None, publisher: str | None = None
+    session: Session,
+    *,
+    limit: int,
+    cursor: str | None,
+    publisher: str | None = None,
+    published_from: date | None = None,
+    published_to: date | None = None,
 ) -> tuple[list[dict[str, Any]], str | None]:
     """Sources in id order (stable under inserts), without their text."""
     columns = [c for c in S.c if c.name != "text"]
     query = select(*columns).order_by(S.c.id).limit(limit + 1)
     if publisher:
         query = query.where(S.c.publisher == publisher)
+    day = func.coalesce(S.c.published, S.c.published_not_before)
+    if published_from:
+        query = query.where(day >= published_from)
+    if published_to:
+        query = query.where(day <= published_to)
     if cursor:
         (last,) = decode_cursor(cursor, 1)
         query = query.where(S.c.id > str(last))
@@ -563,6 +576,24 @@ def list_entities(
     return items, next_cursor
 
 
+def _relation_items(session: Session, rows: Sequence[Any]) -> list[dict[str, Any]]:
+    refs = _refs(session, {r.subject_id for r in rows} | {r.object_id for r in rows})
+    return [
+        {
+            "id": r.id,
+            "subject": refs[r.subject_id],
+            "predicate": r.predicate,
+            "object": refs[r.object_id],
+            "origin": r.origin,
+            "source": r.source_id,
+            "claim": r.claim_id,
+            "span": {"start": r.start, "end": r.end} if r.start is not None else None,
+            "evidence": r.evidence,
+        }
+        for r in rows
+    ]
+
+
 def list_relations(
     session: Session,
     *,
@@ -587,19 +618,138 @@ def list_relations(
         (last,) = decode_cursor(cursor, 1)
         query = query.where(R.c.id > str(last))
     rows, next_cursor = _page(list(session.execute(query)), limit, lambda r: [r.id])
-    refs = _refs(session, {r.subject_id for r in rows} | {r.object_id for r in rows})
-    items = [
-        {
-            "id": r.id,
-            "subject": refs[r.subject_id],
-            "predicate": r.predicate,
-            "object": refs[r.object_id],
-            "origin": r.origin,
-            "source": r.source_id,
-            "claim": r.claim_id,
-            "span": {"start": r.start, "end": r.end} if r.start is not None else None,
-            "evidence": r.evidence,
-        }
+    items = _relation_items(session, rows)
+    return items, next_cursor
+
+
+# --- topics, stats, entity and source detail, search ---------------------------------------------------
+
+
+def list_topics(session: Session) -> list[dict[str, Any]]:
+    """The eleven topics with their definitions and how many claims carry each."""
+    counts: dict[str, int] = {
+        r[0]: r[1] for r in session.execute(select(CT.c.topic_id, func.count()).group_by(CT.c.topic_id))
+    }
+    rows = session.execute(select(T.c.id, T.c.label, T.c.definition).order_by(T.c.id))
+    return [
+        {"id": r.id, "label": r.label, "definition": r.definition, "claim_count": counts.get(r.id, 0)}
         for r in rows
     ]
-    return items, next_cursor
+
+
+def stats(session: Session) -> dict[str, Any]:
+    """Sizes of the knowledge base."""
+
+    def count(table_: Any) -> int:
+        return int(session.execute(select(func.count()).select_from(table_)).scalar_one())
+
+    by_type: dict[str, int] = {
+        r[0]: r[1] for r in session.execute(select(E.c.type, func.count()).group_by(E.c.type))
+    }
+    by_origin: dict[str, int] = {
+        r[0]: r[1] for r in session.execute(select(R.c.origin, func.count()).group_by(R.c.origin))
+    }
+    by_kind: dict[str, int] = {
+        r[0]: r[1] for r in session.execute(select(C.c.kind, func.count()).group_by(C.c.kind))
+    }
+    latest = session.execute(select(func.max(S.c.ingested_at))).scalar_one()
+    return {
+        "sources": count(S),
+        "claims": count(C),
+        "claims_by_kind": by_kind,
+        "quantities": count(Q),
+        "entities": count(E),
+        "entities_by_type": by_type,
+        "relations": count(R),
+        "relations_by_origin": by_origin,
+        "topics": count(T),
+        "last_ingested_at": latest,
+    }
+
+
+def canonical_entity(session: Session, entity_id: str) -> str | None:
+    """The id an old id or an alias stands for (None when nothing matches)."""
+    from app.extraction.catalog import normalise_alias
+
+    key = normalise_alias(entity_id.replace("-", " "))
+    return session.execute(select(A.c.entity_id).where(A.c.normalised == key)).scalar_one_or_none()
+
+
+def get_entity(session: Session, entity_id: str) -> dict[str, Any]:
+    """An entity with its aliases, attributes, relations in and out, claim counts by topic and sources."""
+    row = session.execute(select(E).where(E.c.id == entity_id)).first()
+    if row is None:
+        raise NotFound(f"no entity with id {entity_id!r}")
+    aliases = list(
+        session.execute(select(A.c.alias).where(A.c.entity_id == entity_id).order_by(A.c.id)).scalars()
+    )
+    outgoing, _ = list_relations(session, limit=100, cursor=None, subject=entity_id)
+    incoming, _ = list_relations(session, limit=100, cursor=None, object=entity_id)
+    linked = select(CE.c.claim_id).where(CE.c.entity_id == entity_id)
+    by_topic = session.execute(
+        select(CT.c.topic_id, func.count()).where(CT.c.claim_id.in_(linked)).group_by(CT.c.topic_id)
+    ).all()
+    mentions = func.count().label("mentions")
+    sources = session.execute(
+        select(S.c.id, S.c.title, S.c.publisher, S.c.published, mentions)
+        .join(M, M.c.source_id == S.c.id)
+        .where(M.c.entity_id == entity_id)
+        .group_by(S.c.id, S.c.title, S.c.publisher, S.c.published)
+        .order_by(mentions.desc(), S.c.id)
+        .limit(50)
+    )
+    claim_count = session.execute(select(func.count()).select_from(linked.subquery())).scalar_one()
+    return {
+        "id": row.id,
+        "name": row.name,
+        "type": row.type,
+        "description": row.description,
+        "aliases": aliases,
+        "attributes": row.attributes,
+        "origin": row.origin,
+        "claim_count": claim_count,
+        "claims_by_topic": dict(sorted(by_topic, key=lambda t: (-t[1], t[0]))),
+        "relations_out": outgoing,
+        "relations_in": incoming,
+        "sources": [
+            {
+                "id": s.id,
+                "title": s.title,
+                "publisher": s.publisher,
+                "published": s.published,
+                "mentions": s.mentions,
+            }
+            for s in sources
+        ],
+    }
+
+
+def entity_relations(
+    session: Session, entity_id: str, *, limit: int, cursor: str | None
+) -> tuple[list[dict[str, Any]], str | None]:
+    """Relations in which the entity is subject or object, in id order."""
+    query = select(R).where(or_(R.c.subject_id == entity_id, R.c.object_id == entity_id)).order_by(R.c.id)
+    if cursor:
+        (last,) = decode_cursor(cursor, 1)
+        query = query.where(R.c.id > str(last))
+    rows, next_cursor = _page(list(session.execute(query.limit(limit + 1))), limit, lambda r: [r.id])
+    return _relation_items(session, rows), next_cursor
+
+
+def search(session: Session, q: str, *, limit: int) -> dict[str, Any]:
+    """Entities whose name or alias starts with q, and the claims that best match its words."""
+    entities, _ = list_entities(session, limit=min(limit, 20), cursor=None, q=q)
+    claims: list[dict[str, Any]] = []
+    if fts_terms(q):
+        claims, _ = list_claims(session, ClaimFilter(q=q, limit=limit))
+    return {"entities": entities, "claims": claims}
+
+
+def get_source_exists(session: Session, source_id: str) -> None:
+    if session.execute(select(S.c.id).where(S.c.id == source_id)).first() is None:
+        raise NotFound(f"no source with id {source_id!r}")
+
+
+def get_entity_exists(session: Session, entity_id: str) -> None:
+    if session.execute(select(E.c.id).where(E.c.id == entity_id)).first() is None:
+        raise NotFound(f"no entity with id {entity_id!r}")

@@ -2,14 +2,18 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, Query
+from fastapi import APIRouter, Query, Request
+from fastapi.responses import RedirectResponse
 from pydantic import Field
 
 from app import queries
+from app.api.claims import ClaimPage, claims_page
 from app.api.deps import JSONResponse, PageParams, SessionDep, page_response
+from app.errors import NotFound
 from app.models import EntityPublic, Page, RelationPublic
+from app.queries import ClaimFilter
 
 router = APIRouter(tags=["entities"])
 
@@ -42,16 +46,68 @@ class RelationFilter(PageParams):
 
 
 @router.get("/entities", response_model=Page[EntityPublic])
-def list_entities(session: SessionDep, params: Annotated[EntityFilter, Query()]) -> JSONResponse:
-    """List entities, optionally by type or name/alias prefix."""
+def list_entities(
+    request: Request, session: SessionDep, params: Annotated[EntityFilter, Query()]
+) -> JSONResponse:
+    """List entities, optionally by type or name/alias prefix (for autocomplete)."""
     items, cursor = queries.list_entities(
         session, limit=params.limit, cursor=params.cursor, type=params.type, q=params.q
     )
-    return page_response(items, cursor)
+    return page_response(items, cursor, request=request)
+
+
+def _entity_or_redirect(session: SessionDep, entity_id: str, request: Request) -> RedirectResponse | None:
+    """None when the id exists; a 301 to the canonical entity when it is an alias or an old id."""
+    try:
+        queries.get_entity_exists(session, entity_id)
+        return None
+    except NotFound:
+        canonical = queries.canonical_entity(session, entity_id)
+        if canonical is None or canonical == entity_id:
+            raise
+        target = request.url.path.replace(f"/entities/{entity_id}", f"/entities/{canonical}", 1)
+        query = f"?{request.url.query}" if request.url.query else ""
+        return RedirectResponse(target + query, status_code=301)
+
+
+@router.get(
+    "/entities/{entity_id}", response_model=dict[str, Any], responses={301: {"description": "An alias"}}
+)
+def get_entity(entity_id: str, request: Request, session: SessionDep) -> Any:
+    """An entity: aliases, attributes, relations in and out, claim counts by topic, sources mentioning it.
+    An alias or old id (`/entities/nvidia-corporation`) answers 301 with the canonical URL."""
+    return _entity_or_redirect(session, entity_id, request) or JSONResponse(
+        queries.get_entity(session, entity_id)
+    )
+
+
+@router.get("/entities/{entity_id}/claims", response_model=ClaimPage)
+def entity_claims(
+    entity_id: str, request: Request, session: SessionDep, params: Annotated[ClaimFilter, Query()]
+) -> Any:
+    """Claims about the entity, with every /claims filter."""
+    redirect = _entity_or_redirect(session, entity_id, request)
+    if redirect is not None:
+        return redirect
+    return claims_page(request, session, params.model_copy(update={"entity": [entity_id, *params.entity]}))
+
+
+@router.get("/entities/{entity_id}/relations", response_model=Page[RelationPublic])
+def entity_relations(
+    entity_id: str, request: Request, session: SessionDep, params: Annotated[PageParams, Query()]
+) -> Any:
+    """Relations in which the entity is subject or object, with their provenance."""
+    redirect = _entity_or_redirect(session, entity_id, request)
+    if redirect is not None:
+        return redirect
+    items, cursor = queries.entity_relations(session, entity_id, limit=params.limit, cursor=params.cursor)
+    return page_response(items, cursor, request=request)
 
 
 @router.get("/relations", response_model=Page[RelationPublic])
-def list_relations(session: SessionDep, params: Annotated[RelationFilter, Query()]) -> JSONResponse:
+def list_relations(
+    request: Request, session: SessionDep, params: Annotated[RelationFilter, Query()]
+) -> JSONResponse:
     """List relations with their provenance (the stating span, or the catalog's basis)."""
     items, cursor = queries.list_relations(
         session,
@@ -62,4 +118,4 @@ def list_relations(session: SessionDep, params: Annotated[RelationFilter, Query(
         object=params.object,
         source=params.source,
     )
-    return page_response(items, cursor)
+    return page_response(items, cursor, request=request)

@@ -2,32 +2,53 @@
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Annotated
 
-from fastapi import APIRouter, Query
+from fastapi import APIRouter, Query, Request
 from pydantic import Field
 
 from app import queries
+from app.api.claims import ClaimPage, claims_page
 from app.api.deps import JSONResponse, PageParams, SessionDep, page_response
 from app.models import Page, SourceDetail, SourcePublic
+from app.queries import ClaimFilter
 
 router = APIRouter(prefix="/sources", tags=["sources"])
 
 
 class SourceFilter(PageParams):
     publisher: str | None = Field(default=None, description="Exact publisher name")
+    published_from: date | None = Field(default=None, description="Published (or not before) on or after")
+    published_to: date | None = Field(default=None, description="Published (or not before) on or before")
 
 
 @router.get("", response_model=Page[SourcePublic])
-def list_sources(session: SessionDep, params: Annotated[SourceFilter, Query()]) -> JSONResponse:
+def list_sources(
+    request: Request, session: SessionDep, params: Annotated[SourceFilter, Query()]
+) -> JSONResponse:
     """List sources (without their text)."""
     items, cursor = queries.list_sources(
-        session, limit=params.limit, cursor=params.cursor, publisher=params.publisher
+        session,
+        limit=params.limit,
+        cursor=params.cursor,
+        publisher=params.publisher,
+        published_from=params.published_from,
+        published_to=params.published_to,
     )
-    return page_response(items, cursor)
+    return page_response(items, cursor, request=request)
 
 
 @router.get("/{source_id}", response_model=SourceDetail)
 def get_source(source_id: str, session: SessionDep) -> JSONResponse:
     """One source: metadata, the exact text every span indexes into, and the entities it mentions."""
     return JSONResponse(queries.get_source(session, source_id))
+
+
+@router.get("/{source_id}/claims", response_model=ClaimPage)
+def source_claims(
+    source_id: str, request: Request, session: SessionDep, params: Annotated[ClaimFilter, Query()]
+) -> JSONResponse:
+    """The claims of one source (reading order by default), with every /claims filter."""
+    queries.get_source_exists(session, source_id)
+    return claims_page(request, session, params.model_copy(update={"source": source_id}))

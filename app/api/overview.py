@@ -1,0 +1,44 @@
+"""Topics, search across entities and claims, and the size of the knowledge base."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Query
+from pydantic import BaseModel, ConfigDict, Field
+
+from app import queries
+from app.api.deps import JSONResponse, SessionDep
+from app.models import TopicPublic
+
+router = APIRouter(tags=["overview"])
+
+
+class TopicCount(TopicPublic):
+    claim_count: int
+
+
+class SearchParams(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    q: str = Field(
+        min_length=1, max_length=200, description="Words to find in claims; a prefix of entity names"
+    )
+    limit: int = Field(default=20, ge=1, le=100)
+
+
+@router.get("/topics", response_model=list[TopicCount])
+def list_topics(session: SessionDep) -> JSONResponse:
+    """The eleven topics: ids, labels, definitions and claim counts."""
+    return JSONResponse(queries.list_topics(session))
+
+
+@router.get("/search", response_model=dict[str, Any])
+def search(session: SessionDep, params: Annotated[SearchParams, Query()]) -> JSONResponse:
+    """Entities whose name or alias starts with q, and the claims ranked by how well they match q."""
+    return JSONResponse(queries.search(session, params.q, limit=params.limit))
+
+
+@router.get("/stats", response_model=dict[str, Any])
+def stats(session: SessionDep) -> JSONResponse:
+    """Sizes of the knowledge base: sources, claims by kind, entities by type, relations by origin."""
+    return JSONResponse(queries.stats(session))

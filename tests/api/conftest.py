@@ -1,0 +1,39 @@
+"""A read-only API over the seeds plus the test articles, shared by the query tests of one module."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from fastapi.testclient import TestClient
+from sqlmodel import Session
+
+from app.db import engine_for, get_session
+from app.extraction.pipeline import Pipeline
+from app.ingest import load_folder
+from app.main import create_app
+from app.migrate import upgrade
+from tests.conftest import Database
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+@pytest.fixture(scope="module")
+def api(database: Database, pipeline: Pipeline) -> Iterator[TestClient]:
+    """A database of its own holding the seeds plus the test articles, loaded once (the tests only read)."""
+    url = database.new()
+    upgrade(url)
+    engine = engine_for(url)
+    for folder in (ROOT / "seeds", ROOT / "tests" / "fixtures" / "articles"):
+        assert load_folder(folder, engine=engine, pipeline=pipeline).failed == []
+    app = create_app()
+
+    def session_override() -> Iterator[Session]:
+        with Session(engine) as session:
+            yield session
+
+    app.dependency_overrides[get_session] = session_override
+    with TestClient(app) as client:
+        yield client
+    engine.dispose()

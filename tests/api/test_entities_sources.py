@@ -1,0 +1,86 @@
+"""Entity, source, topic, search and stats endpoints through HTTP, on each backend."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi.testclient import TestClient
+
+
+def pages(client: TestClient, path: str, **params: Any) -> list[dict[str, Any]]:
+    items: list[dict[str, Any]] = []
+    params = {"limit": 50, **params}
+    while True:
+        body = client.get(path, params=params).json()
+        items += body["items"]
+        if not body["next_cursor"]:
+            return items
+        params["cursor"] = body["next_cursor"]
+
+
+def test_topics_list_all_eleven_with_counts(api: TestClient) -> None:
+    topics = api.get("/topics").json()
+    assert len(topics) == 11 and all(t["label"] and t["definition"] for t in topics)
+    chips = next(t for t in topics if t["id"] == "chips")
+    assert chips["claim_count"] == len(pages(api, "/claims", topic="chips"))
+
+
+def test_stats_count_what_the_lists_hold(api: TestClient) -> None:
+    stats = api.get("/stats").json()
+    assert stats["sources"] == len(pages(api, "/sources"))
+    assert stats["claims"] == len(pages(api, "/claims", limit=200)) == sum(stats["claims_by_kind"].values())
+    assert stats["entities"] == sum(stats["entities_by_type"].values()) > 1000
+    assert set(stats["relations_by_origin"]) == {"catalog", "article"}
+
+
+def test_entity_detail(api: TestClient) -> None:
+    huawei = api.get("/entities/huawei").json()
+    assert huawei["type"] == "company" and "Huawei" in huawei["aliases"]
+    assert any(r["predicate"] == "makes" for r in huawei["relations_out"])
+    assert huawei["claim_count"] == len(pages(api, "/entities/huawei/claims"))
+    assert huawei["claims_by_topic"]["chips"] == len(pages(api, "/claims", entity="huawei", topic="chips"))
+    assert huawei["sources"] and all(s["mentions"] >= 1 for s in huawei["sources"])
+    assert api.get("/entities/no-such-thing").status_code == 404
+
+
+def test_alias_redirects_to_the_canonical_entity(api: TestClient) -> None:
+    response = api.get("/entities/nvidia-corporation", follow_redirects=False)
+    assert response.status_code == 301
+    assert response.headers["location"].endswith("/entities/nvidia")
+    claims = api.get("/entities/nvidia-corporation/claims", params={"topic": "chips"}, follow_redirects=False)
+    assert claims.status_code == 301 and claims.headers["location"].endswith(
+        "/entities/nvidia/claims?topic=chips"
+    )
+
+
+def test_entity_claims_take_every_claim_filter(api: TestClient) -> None:
+    claims = pages(api, "/entities/china/claims", topic="talent", has_quantity="true")
+    assert claims
+    for claim in claims:
+        assert "china" in {e["id"] for e in claim["entities"]}
+        assert "talent" in claim["topics"] and claim["quantities"]
+
+
+def test_entity_relations_are_those_it_takes_part_in(api: TestClient) -> None:
+    relations = pages(api, "/entities/alibaba/relations")
+    assert relations and all("alibaba" in (r["subject"]["id"], r["object"]["id"]) for r in relations)
+    assert {r["origin"] for r in relations} == {"catalog", "article"}
+
+
+def test_source_claims_and_date_range(api: TestClient) -> None:
+    sources = pages(api, "/sources")
+    dated = [s for s in sources if (s["published"] or s["published_not_before"])]
+    recent = pages(api, "/sources", published_from="2025-11-01")
+    assert recent and all((s["published"] or s["published_not_before"]) >= "2025-11-01" for s in recent)
+    assert len(recent) < len(dated)
+    one = sources[0]
+    claims = pages(api, f"/sources/{one['id']}/claims", kind="statistic")
+    assert all(c["source"] == one["id"] and c["kind"] == "statistic" for c in claims)
+    assert api.get("/sources/src_missing/claims").status_code == 404
+
+
+def test_search_finds_entities_by_prefix_and_claims_by_words(api: TestClient) -> None:
+    found = api.get("/search", params={"q": "huawei"}).json()
+    assert "huawei" in {e["id"] for e in found["entities"]}
+    assert found["claims"] and all("huawei" in c["text"].lower() for c in found["claims"])
+    assert api.get("/search").status_code == 422
