@@ -11,6 +11,7 @@ from fastapi.exceptions import RequestValidationError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from app.api import claims, entities, health, overview, sources
+from app.api.caching import ETagMiddleware
 from app.api.deps import JSONResponse
 from app.errors import KBError
 
@@ -36,6 +37,7 @@ def create_app() -> FastAPI:
         description="A source-traceable knowledge base of the China/US AI race.",
         default_response_class=JSONResponse,
     )
+    api.add_middleware(ETagMiddleware)
     for module in (sources, claims, entities, overview, health):
         api.include_router(module.router)
 

@@ -84,3 +84,15 @@ def test_search_finds_entities_by_prefix_and_claims_by_words(api: TestClient) ->
     assert "huawei" in {e["id"] for e in found["entities"]}
     assert found["claims"] and all("huawei" in c["text"].lower() for c in found["claims"])
     assert api.get("/search").status_code == 422
+
+
+def test_reads_carry_an_etag_and_answer_304_when_unchanged(api: TestClient) -> None:
+    first = api.get("/claims", params={"topic": "chips", "limit": 5})
+    etag = first.headers["etag"]
+    assert first.headers["cache-control"].startswith("public")
+    again = api.get("/claims", params={"topic": "chips", "limit": 5}, headers={"If-None-Match": etag})
+    assert again.status_code == 304 and again.content == b"" and again.headers["etag"] == etag
+    other = api.get("/claims", params={"topic": "models", "limit": 5}, headers={"If-None-Match": etag})
+    assert other.status_code == 200 and other.headers["etag"] != etag
+    missing = api.get("/entities/no-such-thing", headers={"If-None-Match": etag})
+    assert missing.status_code == 404 and "etag" not in missing.headers

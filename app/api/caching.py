@@ -1,0 +1,64 @@
+"""ETag and Cache-Control on successful reads; 304 when the client already holds the representation."""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import MutableMapping
+from typing import Any
+
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+__all__ = ["ETagMiddleware"]
+
+
+class ETagMiddleware:
+    """Pure ASGI (no BaseHTTPMiddleware thread hop): buffers a GET's single-chunk 200 body, hashes it, and
+    answers 304 with no body when If-None-Match names that hash. Streamed bodies pass through untouched."""
+
+    def __init__(self, app: ASGIApp, *, max_age: int = 60) -> None:
+        self.app = app
+        self.cache_control = f"public, max-age={max_age}".encode()
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http" or scope["method"] not in ("GET", "HEAD"):
+            await self.app(scope, receive, send)
+            return
+        wanted = _header(scope, b"if-none-match")
+        start: MutableMapping[str, Any] | None = None
+
+        async def wrapped(message: Message) -> None:
+            nonlocal start
+            if message["type"] == "http.response.start":
+                if message["status"] != 200:
+                    await send(message)
+                    return
+                start = message
+                return
+            if start is None:
+                await send(message)
+                return
+            if message.get("more_body"):  # streamed: no ETag, send what was held back
+                held, start = start, None
+                await send(held)
+                await send(message)
+                return
+            body = message.get("body", b"")
+            etag = b'"' + hashlib.blake2b(body, digest_size=12).hexdigest().encode() + b'"'
+            headers = [(k, v) for k, v in start["headers"] if k not in (b"etag", b"cache-control")]
+            headers += [(b"etag", etag), (b"cache-control", self.cache_control)]
+            if wanted is not None and etag in [t.strip() for t in wanted.split(b",")]:
+                headers = [(k, v) for k, v in headers if k not in (b"content-length", b"content-type")]
+                await send({"type": "http.response.start", "status": 304, "headers": headers})
+                await send({"type": "http.response.body", "body": b""})
+                return
+            await send({**start, "headers": headers})
+            await send(message)
+
+        await self.app(scope, receive, wrapped)
+
+
+def _header(scope: Scope, name: bytes) -> bytes | None:
+    for key, value in scope["headers"]:
+        if key == name:
+            return bytes(value)
+    return None
