@@ -245,6 +245,10 @@ class ClaimFilter(BaseModel):
     facets: str | None = Field(
         default=None, description=f"Comma-separated counts by {', '.join(CLAIM_FACETS)}"
     )
+    format: Literal["json", "csv", "ndjson"] | None = Field(
+        default=None,
+        description="json (default), or csv / ndjson streaming every matching claim (or by Accept)",
+    )
 
     @model_validator(mode="after")
     def _consistent(self) -> ClaimFilter:

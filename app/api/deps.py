@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
 import orjson
 from fastapi import Depends, Request, Response
@@ -22,6 +22,10 @@ class PageParams(BaseModel):
     model_config = ConfigDict(extra="forbid")
     limit: int = Field(default=50, ge=1, le=200, description="Items per page (1-200)")
     cursor: str | None = Field(default=None, description="`next_cursor` of the previous page")
+    format: Literal["json", "csv", "ndjson"] | None = Field(
+        default=None,
+        description="json (default), or csv / ndjson streaming every matching item (also by Accept)",
+    )
 
 
 class JSONResponse(Response):

@@ -4,13 +4,14 @@ from __future__ import annotations
 
 from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, Query, Request
+from fastapi import APIRouter, Query, Request, Response
 from fastapi.responses import RedirectResponse
 from pydantic import Field
 
 from app import queries
 from app.api.claims import ClaimPage, claims_page
-from app.api.deps import JSONResponse, PageParams, SessionDep, page_response
+from app.api.deps import JSONResponse, PageParams, SessionDep
+from app.api.formats import list_response
 from app.errors import NotFound
 from app.models import EntityPublic, Page, RelationPublic
 from app.queries import ClaimFilter
@@ -48,12 +49,16 @@ class RelationFilter(PageParams):
 @router.get("/entities", response_model=Page[EntityPublic])
 def list_entities(
     request: Request, session: SessionDep, params: Annotated[EntityFilter, Query()]
-) -> JSONResponse:
+) -> Response:
     """List entities, optionally by type or name/alias prefix (for autocomplete)."""
-    items, cursor = queries.list_entities(
-        session, limit=params.limit, cursor=params.cursor, type=params.type, q=params.q
+    return list_response(
+        request,
+        session,
+        params,
+        lambda s, cursor, limit: queries.list_entities(
+            s, limit=limit, cursor=cursor, type=params.type, q=params.q
+        ),
     )
-    return page_response(items, cursor, request=request)
 
 
 def _entity_or_redirect(session: SessionDep, entity_id: str, request: Request) -> RedirectResponse | None:
@@ -100,22 +105,30 @@ def entity_relations(
     redirect = _entity_or_redirect(session, entity_id, request)
     if redirect is not None:
         return redirect
-    items, cursor = queries.entity_relations(session, entity_id, limit=params.limit, cursor=params.cursor)
-    return page_response(items, cursor, request=request)
+    return list_response(
+        request,
+        session,
+        params,
+        lambda s, cursor, limit: queries.entity_relations(s, entity_id, limit=limit, cursor=cursor),
+    )
 
 
 @router.get("/relations", response_model=Page[RelationPublic])
 def list_relations(
     request: Request, session: SessionDep, params: Annotated[RelationFilter, Query()]
-) -> JSONResponse:
+) -> Response:
     """List relations with their provenance (the stating span, or the catalog's basis)."""
-    items, cursor = queries.list_relations(
+    return list_response(
+        request,
         session,
-        limit=params.limit,
-        cursor=params.cursor,
-        subject=params.subject,
-        predicate=params.predicate,
-        object=params.object,
-        source=params.source,
+        params,
+        lambda s, cursor, limit: queries.list_relations(
+            s,
+            limit=limit,
+            cursor=cursor,
+            subject=params.subject,
+            predicate=params.predicate,
+            object=params.object,
+            source=params.source,
+        ),
     )
-    return page_response(items, cursor, request=request)

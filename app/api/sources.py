@@ -5,12 +5,13 @@ from __future__ import annotations
 from datetime import date
 from typing import Annotated
 
-from fastapi import APIRouter, Query, Request
+from fastapi import APIRouter, Query, Request, Response
 from pydantic import Field
 
 from app import queries
 from app.api.claims import ClaimPage, claims_page
-from app.api.deps import JSONResponse, PageParams, SessionDep, page_response
+from app.api.deps import JSONResponse, PageParams, SessionDep
+from app.api.formats import list_response
 from app.models import Page, SourceDetail, SourcePublic
 from app.queries import ClaimFilter
 
@@ -24,19 +25,21 @@ class SourceFilter(PageParams):
 
 
 @router.get("", response_model=Page[SourcePublic])
-def list_sources(
-    request: Request, session: SessionDep, params: Annotated[SourceFilter, Query()]
-) -> JSONResponse:
+def list_sources(request: Request, session: SessionDep, params: Annotated[SourceFilter, Query()]) -> Response:
     """List sources (without their text)."""
-    items, cursor = queries.list_sources(
+    return list_response(
+        request,
         session,
-        limit=params.limit,
-        cursor=params.cursor,
-        publisher=params.publisher,
-        published_from=params.published_from,
-        published_to=params.published_to,
+        params,
+        lambda s, cursor, limit: queries.list_sources(
+            s,
+            limit=limit,
+            cursor=cursor,
+            publisher=params.publisher,
+            published_from=params.published_from,
+            published_to=params.published_to,
+        ),
     )
-    return page_response(items, cursor, request=request)
 
 
 @router.get("/{source_id}", response_model=SourceDetail)
@@ -48,7 +51,7 @@ def get_source(source_id: str, session: SessionDep) -> JSONResponse:
 @router.get("/{source_id}/claims", response_model=ClaimPage)
 def source_claims(
     source_id: str, request: Request, session: SessionDep, params: Annotated[ClaimFilter, Query()]
-) -> JSONResponse:
+) -> Response:
     """The claims of one source (reading order by default), with every /claims filter."""
     queries.get_source_exists(session, source_id)
     return claims_page(request, session, params.model_copy(update={"source": source_id}))

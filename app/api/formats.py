@@ -1,0 +1,90 @@
+"""CSV and NDJSON for every list, streamed page by page so an export of everything runs in flat memory."""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections.abc import Callable, Iterator
+from typing import Any, Literal
+
+import orjson
+from fastapi import Request, Response
+from fastapi.responses import StreamingResponse
+from sqlalchemy import Engine
+from sqlmodel import Session
+
+__all__ = ["EXPORT_BATCH", "Format", "export_response", "list_response", "wanted_format"]
+
+Format = Literal["json", "csv", "ndjson"]
+EXPORT_BATCH = 500
+Fetch = Callable[[Session, str | None, int], tuple[list[dict[str, Any]], str | None]]
+MEDIA = {"csv": "text/csv; charset=utf-8", "ndjson": "application/x-ndjson"}
+
+
+def wanted_format(request: Request, explicit: Format | None) -> Format:
+    """`format=` wins; otherwise the Accept header (text/csv, application/x-ndjson); otherwise JSON."""
+    if explicit:
+        return explicit
+    accept = request.headers.get("accept", "")
+    if "text/csv" in accept:
+        return "csv"
+    if "ndjson" in accept:
+        return "ndjson"
+    return "json"
+
+
+def _cell(value: Any) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, dict):
+        return str(value.get("id", orjson.dumps(value).decode()))
+    if isinstance(value, list):
+        return "; ".join(_cell(v) for v in value)
+    return str(value)
+
+
+def export_response(engine: Engine, fmt: Format, cursor: str | None, fetch: Fetch) -> StreamingResponse:
+    """Every item from `cursor` on, fetched EXPORT_BATCH at a time, each batch in a session of its own."""
+
+    def lines() -> Iterator[bytes]:
+        position, header = cursor, None
+        while True:
+            with Session(engine) as session:
+                items, position = fetch(session, position, EXPORT_BATCH)
+            for item in items:
+                if fmt == "ndjson":
+                    yield orjson.dumps(item) + b"\n"
+                    continue
+                if header is None:
+                    header = list(item)
+                    yield _csv_line(header)
+                yield _csv_line([_flatten(item.get(k)) for k in header])
+            if not position:
+                return
+
+    return StreamingResponse(lines(), media_type=MEDIA[fmt])
+
+
+def _flatten(value: Any) -> str:
+    if isinstance(value, dict) and set(value) == {"start", "end"}:
+        return f"{value['start']}-{value['end']}"
+    if isinstance(value, list) and value and isinstance(value[0], dict) and "unit" in value[0]:
+        return "; ".join(f"{q['value']:g} {q['unit']}" for q in value)
+    return _cell(value)
+
+
+def _csv_line(cells: list[str]) -> bytes:
+    buffer = io.StringIO()
+    csv.writer(buffer, lineterminator="\n").writerow(cells)
+    return buffer.getvalue().encode()
+
+
+def list_response(request: Request, session: Session, params: Any, fetch: Fetch) -> Response:
+    """The path of every non-claim list: one JSON page with `Link`, or a CSV/NDJSON export of everything."""
+    from app.api.deps import page_response
+
+    fmt = wanted_format(request, params.format)
+    if fmt != "json":
+        return export_response(session.get_bind(), fmt, params.cursor, fetch)  # type: ignore[arg-type]
+    items, cursor = fetch(session, params.cursor, params.limit)
+    return page_response(items, cursor, request=request)
