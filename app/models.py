@@ -259,6 +259,7 @@ class EntityPublic(BaseModel):
     aliases: list[str]
     attributes: dict[str, Any]
     origin: Literal["catalog", "discovered"]
+    claim_count: int
 
 
 class RelationPublic(BaseModel):

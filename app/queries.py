@@ -541,12 +541,26 @@ def hydrate_claims(session: Session, rows: Sequence[Any]) -> list[dict[str, Any]
 
 
 def list_entities(
-    session: Session, *, limit: int, cursor: str | None, type: str | None = None, q: str | None = None
+    session: Session,
+    *,
+    limit: int,
+    cursor: str | None,
+    type: str | None = None,
+    q: str | None = None,
+    topic: str | None = None,
+    sort: str = "id",
 ) -> tuple[list[dict[str, Any]], str | None]:
-    """Entities in id order; `q` is a case-insensitive prefix of the name or any alias."""
-    query = select(E).order_by(E.c.id).limit(limit + 1)
+    """Entities by id, name or claim count (most first); `q` is a case-insensitive prefix of the name or any
+    alias; `topic` keeps entities with claims on it (and counts only those claims)."""
+    linked = select(func.count()).select_from(CE).where(CE.c.entity_id == E.c.id)
+    if topic:
+        linked = linked.where(CE.c.claim_id.in_(select(CT.c.claim_id).where(CT.c.topic_id == topic)))
+    claim_count = linked.scalar_subquery().label("claim_count")
+    query = select(E, claim_count)
     if type:
         query = query.where(E.c.type == type)
+    if topic:
+        query = query.where(claim_count > 0)
     if q:
         prefix = q.lower().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
         query = query.where(
@@ -555,10 +569,27 @@ def list_entities(
                 E.c.id.in_(select(A.c.entity_id).where(func.lower(A.c.alias).like(prefix, escape="\\"))),
             )
         )
-    if cursor:
-        (last,) = decode_cursor(cursor, 1)
-        query = query.where(E.c.id > str(last))
-    rows, next_cursor = _page(list(session.execute(query)), limit, lambda r: [r.id])
+    if sort == "-claims":
+        query = query.order_by(claim_count.desc(), E.c.id)
+        if cursor:
+            count, last = decode_cursor(cursor, 2)
+            query = query.where(
+                or_(claim_count < _int(count), and_(claim_count == _int(count), E.c.id > str(last)))
+            )
+        key = lambda r: [r.claim_count, r.id]  # noqa: E731
+    elif sort == "name":
+        query = query.order_by(E.c.name, E.c.id)
+        if cursor:
+            name, last = decode_cursor(cursor, 2)
+            query = query.where(or_(E.c.name > str(name), and_(E.c.name == str(name), E.c.id > str(last))))
+        key = lambda r: [r.name, r.id]  # noqa: E731
+    else:
+        query = query.order_by(E.c.id)
+        if cursor:
+            (last,) = decode_cursor(cursor, 1)
+            query = query.where(E.c.id > str(last))
+        key = lambda r: [r.id]  # noqa: E731
+    rows, next_cursor = _page(list(session.execute(query.limit(limit + 1))), limit, key)
     aliases: dict[str, list[str]] = defaultdict(list)
     if rows:
         for entity_id, alias in session.execute(
@@ -574,6 +605,7 @@ def list_entities(
             "aliases": aliases.get(r.id, []),
             "attributes": r.attributes,
             "origin": r.origin,
+            "claim_count": r.claim_count,
         }
         for r in rows
     ]

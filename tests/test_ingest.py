@@ -179,3 +179,28 @@ def test_discovered_entity_goes_when_its_only_article_stops_mentioning_it(
     with Session(engine) as session:
         assert session.get(Entity, "kimi-k9-preview") is None
         assert session.get(Entity, "moonshot-ai") is not None  # catalog entities always stay
+
+
+def test_paging_while_articles_are_added_returns_each_claim_once(
+    engine: Engine, pipeline: Pipeline, folder: Path, client: object, tmp_path: Path
+) -> None:
+    from fastapi.testclient import TestClient
+
+    assert isinstance(client, TestClient)
+    seeds = Path(__file__).resolve().parents[1] / "seeds"
+    load_folder(seeds, engine=engine, pipeline=pipeline)
+    before = {row[0] for row in snapshot(engine)["claims"]}
+    seen: list[str] = []
+    params: dict[str, object] = {"limit": 20, "sort": "-published"}
+    loaded_more = False
+    while True:
+        body = client.get("/claims", params=params).json()
+        seen += [c["id"] for c in body["items"]]
+        if not loaded_more:  # a writer adds articles between the first and second page
+            load_folder(folder, engine=engine, pipeline=pipeline)
+            loaded_more = True
+        if not body["next_cursor"]:
+            break
+        params["cursor"] = body["next_cursor"]
+    assert len(seen) == len(set(seen))
+    assert before <= set(seen)

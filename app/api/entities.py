@@ -14,7 +14,7 @@ from app.api.deps import JSONResponse, PageParams, SessionDep
 from app.api.formats import list_response
 from app.errors import NotFound
 from app.models import EntityPublic, Page, RelationPublic
-from app.queries import ClaimFilter
+from app.queries import ClaimFilter, TopicId
 
 router = APIRouter(tags=["entities"])
 
@@ -36,6 +36,10 @@ Predicate = Literal[
 
 class EntityFilter(PageParams):
     type: EntityTypeParam | None = None
+    topic: TopicId | None = Field(default=None, description="Only entities with claims on this topic")
+    sort: Literal["id", "name", "-claims"] = Field(
+        default="id", description="id, name, or -claims (most first)"
+    )
     q: str | None = Field(default=None, min_length=1, max_length=200, description="Prefix of a name or alias")
 
 
@@ -56,7 +60,7 @@ def list_entities(
         session,
         params,
         lambda s, cursor, limit: queries.list_entities(
-            s, limit=limit, cursor=cursor, type=params.type, q=params.q
+            s, limit=limit, cursor=cursor, type=params.type, q=params.q, topic=params.topic, sort=params.sort
         ),
     )
 

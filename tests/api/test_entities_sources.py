@@ -96,3 +96,14 @@ def test_reads_carry_an_etag_and_answer_304_when_unchanged(api: TestClient) -> N
     assert other.status_code == 200 and other.headers["etag"] != etag
     missing = api.get("/entities/no-such-thing", headers={"If-None-Match": etag})
     assert missing.status_code == 404 and "etag" not in missing.headers
+
+
+def test_entities_by_topic_and_claim_count(api: TestClient) -> None:
+    ranked = pages(api, "/entities", topic="chips", sort="-claims")
+    assert ranked and all(e["claim_count"] > 0 for e in ranked)
+    counts = [e["claim_count"] for e in ranked]
+    assert counts == sorted(counts, reverse=True)
+    top = ranked[0]
+    assert top["claim_count"] == len(pages(api, "/claims", topic="chips", entity=top["id"]))
+    by_name = pages(api, "/entities", type="country", sort="name", limit=7)
+    assert [e["name"] for e in by_name] == sorted(e["name"] for e in by_name)
