@@ -215,7 +215,27 @@ class QuantityPublic(BaseModel):
 
 
 class SourcePublic(BaseModel):
-    model_config = ConfigDict(from_attributes=True)
+    model_config = ConfigDict(
+        from_attributes=True,
+        json_schema_extra={
+            "examples": [
+                {
+                    "id": "src_340e0c351776",
+                    "url": None,
+                    "title": "Why China is winning the AI race",
+                    "publisher": "MIT Technology Review",
+                    "authors": ["John Thornhill", "Caiwei Chen"],
+                    "published": None,
+                    "published_not_before": "2025-11-03",
+                    "language": "en",
+                    "content_hash": "9c1f…",
+                    "extractor_version": "1.0.0",
+                    "ingested_at": "2026-11-24T09:46:17",
+                    "claim_count": 31,
+                }
+            ]
+        },
+    )
     id: str
     url: str | None
     title: str | None
@@ -237,6 +257,31 @@ class SourceDetail(SourcePublic):
 
 
 class ClaimPublic(BaseModel):
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    "id": "c_56f8b61997af18c7",
+                    "source": "src_56f8b6198e1b",
+                    "text": "“50% of the world’s AI researchers are Chinese,” Huang stated.",
+                    "span": {"start": 476, "end": 538},
+                    "kind": "statistic",
+                    "topics": ["talent"],
+                    "entities": [
+                        {"id": "china", "name": "China", "type": "country", "role": "subject"},
+                        {"id": "jensen-huang", "name": "Jensen Huang", "type": "person", "role": "mention"},
+                    ],
+                    "quantities": [
+                        {"value": 50.0, "unit": "%", "text": "50%", "span": {"start": 477, "end": 480}}
+                    ],
+                    "speaker": {"id": "jensen-huang", "name": "Jensen Huang", "type": "person"},
+                    "cited": None,
+                    "time_scope": None,
+                    "published": None,
+                }
+            ]
+        }
+    )
     id: str
     source: str
     text: str
@@ -252,6 +297,22 @@ class ClaimPublic(BaseModel):
 
 
 class EntityPublic(BaseModel):
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    "id": "huawei",
+                    "name": "Huawei",
+                    "type": "company",
+                    "description": "Chinese telecoms and technology company; maker of Ascend AI chips.",
+                    "aliases": ["Huawei", "Huawei Technologies"],
+                    "attributes": {"country": "china"},
+                    "origin": "catalog",
+                    "claim_count": 9,
+                }
+            ]
+        }
+    )
     id: str
     name: str
     type: EntityType
@@ -263,6 +324,23 @@ class EntityPublic(BaseModel):
 
 
 class RelationPublic(BaseModel):
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    "id": "r_5bbf13ee0c2e44a1",
+                    "subject": {"id": "alibaba", "name": "Alibaba", "type": "company"},
+                    "predicate": "develops",
+                    "object": {"id": "qwen3", "name": "Qwen3", "type": "model"},
+                    "origin": "article",
+                    "source": "src_5bbf13ee76eb",
+                    "claim": "c_5bbf13ee15979036",
+                    "span": {"start": 1512, "end": 1688},
+                    "evidence": None,
+                }
+            ]
+        }
+    )
     id: str
     subject: EntityRef
     predicate: str
@@ -275,6 +353,18 @@ class RelationPublic(BaseModel):
 
 
 class TopicPublic(BaseModel):
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    "id": "chips",
+                    "label": "Chips",
+                    "definition": "Semiconductors for AI (GPUs, accelerators, processors): design, "
+                    "fabrication, supply, performance and access to them.",
+                }
+            ]
+        }
+    )
     id: str
     label: str
     definition: str

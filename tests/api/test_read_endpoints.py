@@ -114,3 +114,27 @@ def test_bad_input_gets_a_problem_body(
     body = response.json()
     assert body["status"] == status and body["title"] and body["detail"]
     assert body.get("parameter") == parameter
+
+
+def test_openapi_documents_every_route_with_examples_for_the_main_shapes(client: TestClient) -> None:
+    document = client.get("/openapi.json").json()
+    routes = {
+        "/claims",
+        "/claims/{claim_id}",
+        "/sources",
+        "/sources/{source_id}",
+        "/sources/{source_id}/claims",
+        "/entities",
+        "/entities/{entity_id}",
+        "/entities/{entity_id}/claims",
+        "/entities/{entity_id}/relations",
+        "/relations",
+        "/topics",
+        "/search",
+        "/stats",
+        "/health",
+    }
+    assert routes <= set(document["paths"])
+    schemas = document["components"]["schemas"]
+    for shape in ("ClaimPublic", "SourcePublic", "EntityPublic", "RelationPublic"):
+        assert schemas[shape]["examples"]
