@@ -12,14 +12,17 @@ from sqlmodel import Field, SQLModel
 __all__ = [
     "Claim",
     "ClaimEntity",
+    "ClaimKind",
     "ClaimPublic",
     "ClaimTopic",
     "Entity",
     "EntityAlias",
     "EntityPublic",
     "EntityRef",
+    "EntityType",
     "Mention",
     "Page",
+    "Predicate",
     "Quantity",
     "QuantityPublic",
     "Relation",
@@ -29,11 +32,21 @@ __all__ = [
     "SourcePublic",
     "Span",
     "Topic",
+    "TopicId",
     "TopicPublic",
 ]
 
+# The API's closed vocabularies, in one place (tests check them against the catalog and the lexicon).
 EntityType = Literal["company", "model", "chip", "policy", "person", "organization", "country"]
 ClaimKind = Literal["statistic", "event", "quote", "assessment", "forecast"]
+TopicId = Literal[
+    "chips", "models", "policy", "talent", "research", "investment", "infrastructure", "open_source",
+    "applications", "geopolitics", "market",
+]  # fmt: skip
+Predicate = Literal[
+    "develops", "makes", "leads", "employs", "issued_by", "restricts", "headquartered_in", "invests_in",
+    "partners_with", "owns", "cites",
+]  # fmt: skip
 
 
 def _fk(target: str, *, ondelete: str | None = None, nullable: bool = False, index: bool = False) -> Any:

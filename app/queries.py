@@ -35,14 +35,17 @@ from app.errors import BadRequest, NotFound
 from app.models import (
     Claim,
     ClaimEntity,
+    ClaimKind,
     ClaimTopic,
     Entity,
     EntityAlias,
+    EntityType,
     Mention,
     Quantity,
     Relation,
     Source,
     Topic,
+    TopicId,
 )
 
 __all__ = [
@@ -176,21 +179,6 @@ def get_source(session: Session, source_id: str) -> dict[str, Any]:
 # --- claims ---------------------------------------------------------------------------------------------
 
 
-TopicId = Literal[
-    "chips",
-    "models",
-    "policy",
-    "talent",
-    "research",
-    "investment",
-    "infrastructure",
-    "open_source",
-    "applications",
-    "geopolitics",
-    "market",
-]
-EntityTypeName = Literal["company", "model", "chip", "policy", "person", "organization", "country"]
-ClaimKindName = Literal["statistic", "event", "quote", "assessment", "forecast"]
 CLAIM_FIELDS = (
     "id",
     "source",
@@ -217,14 +205,12 @@ class ClaimFilter(BaseModel):
     cursor: str | None = Field(default=None, description="`next_cursor` of the previous page")
     topic: list[TopicId] = Field(default_factory=list, description="Topic id; repeat for all of several")
     entity: list[str] = Field(default_factory=list, description="Entity id; repeat for all of several")
-    entity_type: EntityTypeName | None = Field(default=None, description="Mentions an entity of this type")
+    entity_type: EntityType | None = Field(default=None, description="Mentions an entity of this type")
     source: str | None = Field(default=None, description="Source id")
     publisher: str | None = Field(default=None, description="Exact publisher of the source")
     speaker: str | None = Field(default=None, description="Entity id of the speaker")
     cited: str | None = Field(default=None, description="Entity id of the cited source")
-    kind: list[ClaimKindName] = Field(
-        default_factory=list, description="Claim kind; repeat for any of several"
-    )
+    kind: list[ClaimKind] = Field(default_factory=list, description="Claim kind; repeat for any of several")
     q: str | None = Field(default=None, min_length=1, max_length=200, description="Full text (all words)")
     published_from: date | None = Field(default=None, description="Published on or after (YYYY-MM-DD)")
     published_to: date | None = Field(default=None, description="Published on or before (YYYY-MM-DD)")

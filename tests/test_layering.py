@@ -41,3 +41,15 @@ def test_extraction_never_touches_the_database() -> None:
         if imported_modules(path) & {"sqlalchemy", "sqlmodel", "fastapi"}
     ]
     assert offenders == []
+
+
+def test_api_vocabularies_match_the_catalog_and_the_lexicon() -> None:
+    from typing import get_args
+
+    from app.extraction.catalog import ENTITY_TYPES, PREDICATES
+    from app.extraction.topics import TOPICS
+    from app.models import EntityType, Predicate, TopicId
+
+    assert get_args(EntityType) == ENTITY_TYPES
+    assert get_args(Predicate) == PREDICATES
+    assert get_args(TopicId) == TOPICS

@@ -13,29 +13,14 @@ from app.api.claims import ClaimPage, claims_page
 from app.api.deps import JSONResponse, PageParams, SessionDep
 from app.api.formats import list_response
 from app.errors import NotFound
-from app.models import EntityPublic, Page, RelationPublic
-from app.queries import ClaimFilter, TopicId
+from app.models import EntityPublic, EntityType, Page, Predicate, RelationPublic, TopicId
+from app.queries import ClaimFilter
 
 router = APIRouter(tags=["entities"])
 
-EntityTypeParam = Literal["company", "model", "chip", "policy", "person", "organization", "country"]
-Predicate = Literal[
-    "develops",
-    "makes",
-    "leads",
-    "employs",
-    "issued_by",
-    "restricts",
-    "headquartered_in",
-    "invests_in",
-    "partners_with",
-    "owns",
-    "cites",
-]
-
 
 class EntityFilter(PageParams):
-    type: EntityTypeParam | None = None
+    type: EntityType | None = None
     topic: TopicId | None = Field(default=None, description="Only entities with claims on this topic")
     sort: Literal["id", "name", "-claims"] = Field(
         default="id", description="id, name, or -claims (most first)"

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
@@ -37,3 +38,19 @@ def api(database: Database, pipeline: Pipeline) -> Iterator[TestClient]:
     with TestClient(app) as client:
         yield client
     engine.dispose()
+
+
+def every_item(client: TestClient, path: str, **params: Any) -> list[dict[str, Any]]:
+    """All items of a list, following next_cursor (checking the Link header on the way)."""
+    items: list[dict[str, Any]] = []
+    params = {"limit": 50, **params}
+    while True:
+        response = client.get(path, params=params)
+        assert response.status_code == 200, response.text
+        body = response.json()
+        items += body["items"]
+        if not body["next_cursor"]:
+            assert "link" not in response.headers
+            return items
+        assert response.headers["link"].endswith('rel="next"')
+        params["cursor"] = body["next_cursor"]

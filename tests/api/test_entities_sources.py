@@ -2,33 +2,24 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from fastapi.testclient import TestClient
 
-
-def pages(client: TestClient, path: str, **params: Any) -> list[dict[str, Any]]:
-    items: list[dict[str, Any]] = []
-    params = {"limit": 50, **params}
-    while True:
-        body = client.get(path, params=params).json()
-        items += body["items"]
-        if not body["next_cursor"]:
-            return items
-        params["cursor"] = body["next_cursor"]
+from tests.api.conftest import every_item
 
 
 def test_topics_list_all_eleven_with_counts(api: TestClient) -> None:
     topics = api.get("/topics").json()
     assert len(topics) == 11 and all(t["label"] and t["definition"] for t in topics)
     chips = next(t for t in topics if t["id"] == "chips")
-    assert chips["claim_count"] == len(pages(api, "/claims", topic="chips"))
+    assert chips["claim_count"] == len(every_item(api, "/claims", topic="chips"))
 
 
 def test_stats_count_what_the_lists_hold(api: TestClient) -> None:
     stats = api.get("/stats").json()
-    assert stats["sources"] == len(pages(api, "/sources"))
-    assert stats["claims"] == len(pages(api, "/claims", limit=200)) == sum(stats["claims_by_kind"].values())
+    assert stats["sources"] == len(every_item(api, "/sources"))
+    assert (
+        stats["claims"] == len(every_item(api, "/claims", limit=200)) == sum(stats["claims_by_kind"].values())
+    )
     assert stats["entities"] == sum(stats["entities_by_type"].values()) > 1000
     assert set(stats["relations_by_origin"]) == {"catalog", "article"}
 
@@ -37,8 +28,10 @@ def test_entity_detail(api: TestClient) -> None:
     huawei = api.get("/entities/huawei").json()
     assert huawei["type"] == "company" and "Huawei" in huawei["aliases"]
     assert any(r["predicate"] == "makes" for r in huawei["relations_out"])
-    assert huawei["claim_count"] == len(pages(api, "/entities/huawei/claims"))
-    assert huawei["claims_by_topic"]["chips"] == len(pages(api, "/claims", entity="huawei", topic="chips"))
+    assert huawei["claim_count"] == len(every_item(api, "/entities/huawei/claims"))
+    assert huawei["claims_by_topic"]["chips"] == len(
+        every_item(api, "/claims", entity="huawei", topic="chips")
+    )
     assert huawei["sources"] and all(s["mentions"] >= 1 for s in huawei["sources"])
     assert api.get("/entities/no-such-thing").status_code == 404
 
@@ -54,7 +47,7 @@ def test_alias_redirects_to_the_canonical_entity(api: TestClient) -> None:
 
 
 def test_entity_claims_take_every_claim_filter(api: TestClient) -> None:
-    claims = pages(api, "/entities/china/claims", topic="talent", has_quantity="true")
+    claims = every_item(api, "/entities/china/claims", topic="talent", has_quantity="true")
     assert claims
     for claim in claims:
         assert "china" in {e["id"] for e in claim["entities"]}
@@ -62,19 +55,19 @@ def test_entity_claims_take_every_claim_filter(api: TestClient) -> None:
 
 
 def test_entity_relations_are_those_it_takes_part_in(api: TestClient) -> None:
-    relations = pages(api, "/entities/alibaba/relations")
+    relations = every_item(api, "/entities/alibaba/relations")
     assert relations and all("alibaba" in (r["subject"]["id"], r["object"]["id"]) for r in relations)
     assert {r["origin"] for r in relations} == {"catalog", "article"}
 
 
 def test_source_claims_and_date_range(api: TestClient) -> None:
-    sources = pages(api, "/sources")
+    sources = every_item(api, "/sources")
     dated = [s for s in sources if (s["published"] or s["published_not_before"])]
-    recent = pages(api, "/sources", published_from="2025-11-01")
+    recent = every_item(api, "/sources", published_from="2025-11-01")
     assert recent and all((s["published"] or s["published_not_before"]) >= "2025-11-01" for s in recent)
     assert len(recent) < len(dated)
     one = sources[0]
-    claims = pages(api, f"/sources/{one['id']}/claims", kind="statistic")
+    claims = every_item(api, f"/sources/{one['id']}/claims", kind="statistic")
     assert all(c["source"] == one["id"] and c["kind"] == "statistic" for c in claims)
     assert api.get("/sources/src_missing/claims").status_code == 404
 
@@ -99,11 +92,11 @@ def test_reads_carry_an_etag_and_answer_304_when_unchanged(api: TestClient) -> N
 
 
 def test_entities_by_topic_and_claim_count(api: TestClient) -> None:
-    ranked = pages(api, "/entities", topic="chips", sort="-claims")
+    ranked = every_item(api, "/entities", topic="chips", sort="-claims")
     assert ranked and all(e["claim_count"] > 0 for e in ranked)
     counts = [e["claim_count"] for e in ranked]
     assert counts == sorted(counts, reverse=True)
     top = ranked[0]
-    assert top["claim_count"] == len(pages(api, "/claims", topic="chips", entity=top["id"]))
-    by_name = pages(api, "/entities", type="country", sort="name", limit=7)
+    assert top["claim_count"] == len(every_item(api, "/claims", topic="chips", entity=top["id"]))
+    by_name = every_item(api, "/entities", type="country", sort="name", limit=7)
     assert [e["name"] for e in by_name] == sorted(e["name"] for e in by_name)

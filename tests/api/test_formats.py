@@ -10,16 +10,7 @@ import orjson
 import pytest
 from fastapi.testclient import TestClient
 
-
-def json_items(client: TestClient, path: str, **params: Any) -> list[dict[str, Any]]:
-    items: list[dict[str, Any]] = []
-    params = {"limit": 200, **params}
-    while True:
-        body = client.get(path, params=params).json()
-        items += body["items"]
-        if not body["next_cursor"]:
-            return items
-        params["cursor"] = body["next_cursor"]
+from tests.api.conftest import every_item
 
 
 @pytest.mark.parametrize(
@@ -37,7 +28,7 @@ def json_items(client: TestClient, path: str, **params: Any) -> list[dict[str, A
 def test_ndjson_and_csv_hold_every_item_of_the_json_pages(
     api: TestClient, path: str, params: dict[str, Any]
 ) -> None:
-    expected = json_items(api, path, **params)
+    expected = every_item(api, path, **params)
     assert expected
     ndjson = api.get(path, params={**params, "format": "ndjson"})
     assert ndjson.headers["content-type"] == "application/x-ndjson"

@@ -11,6 +11,7 @@ from sqlalchemy import Engine
 
 from app.extraction.pipeline import Pipeline
 from app.ingest import load_folder
+from tests.api.conftest import every_item
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "articles"
 
@@ -22,17 +23,6 @@ def loaded(engine: Engine, pipeline: Pipeline, client: TestClient) -> TestClient
     return client
 
 
-def all_items(client: TestClient, path: str, **params: Any) -> list[dict[str, Any]]:
-    items: list[dict[str, Any]] = []
-    params = {"limit": 2, **params}
-    while True:
-        body = client.get(path, params=params).json()
-        items += body["items"]
-        if not body["next_cursor"]:
-            return items
-        params["cursor"] = body["next_cursor"]
-
-
 def test_health(client: TestClient) -> None:
     assert client.get("/health").json() == {"status": "ok"}
 
@@ -40,13 +30,15 @@ def test_health(client: TestClient) -> None:
 def test_sources_page_through_each_once(loaded: TestClient) -> None:
     first = loaded.get("/sources", params={"limit": 1}).json()
     assert len(first["items"]) == 1 and first["next_cursor"]
-    ids = [s["id"] for s in all_items(loaded, "/sources")]
+    ids = [s["id"] for s in every_item(loaded, "/sources")]
     assert len(ids) == len(set(ids)) == 3
     assert "text" not in first["items"][0]
 
 
 def test_source_detail_has_exact_text_and_mentioned_entities(loaded: TestClient) -> None:
-    source = next(s for s in all_items(loaded, "/sources") if s["url"] == "https://example.test/chips-export")
+    source = next(
+        s for s in every_item(loaded, "/sources") if s["url"] == "https://example.test/chips-export"
+    )
     detail = loaded.get(f"/sources/{source['id']}").json()
     assert detail["text"] == (FIXTURES / "chips_export.txt").read_text(encoding="utf-8")
     names = {e["id"] for e in detail["entities"]}
@@ -58,9 +50,9 @@ def test_source_detail_has_exact_text_and_mentioned_entities(loaded: TestClient)
 
 
 def test_claim_spans_round_trip_to_source_text(loaded: TestClient) -> None:
-    for source in all_items(loaded, "/sources"):
+    for source in every_item(loaded, "/sources"):
         text = loaded.get(f"/sources/{source['id']}").json()["text"]
-        claims = all_items(loaded, "/claims", source=source["id"])
+        claims = every_item(loaded, "/claims", source=source["id"])
         assert claims, source["url"]
         starts = [c["span"]["start"] for c in claims]
         assert starts == sorted(starts)
@@ -71,22 +63,22 @@ def test_claim_spans_round_trip_to_source_text(loaded: TestClient) -> None:
 
 
 def test_claims_filter_by_topic_and_entity_combine(loaded: TestClient) -> None:
-    chips = all_items(loaded, "/claims", topic="chips")
+    chips = every_item(loaded, "/claims", topic="chips")
     assert chips and all("chips" in c["topics"] for c in chips)
-    both = all_items(loaded, "/claims", topic="chips", entity="huawei")
+    both = every_item(loaded, "/claims", topic="chips", entity="huawei")
     assert both and all("chips" in c["topics"] and "huawei" in {e["id"] for e in c["entities"]} for c in both)
-    assert len(both) < len(all_items(loaded, "/claims"))
+    assert len(both) < len(every_item(loaded, "/claims"))
 
 
 def test_entities_filter_by_type_and_prefix(loaded: TestClient) -> None:
-    people = all_items(loaded, "/entities", type="person", limit=200)
+    people = every_item(loaded, "/entities", type="person", limit=200)
     assert people and all(e["type"] == "person" for e in people)
     found = loaded.get("/entities", params={"q": "nvid"}).json()["items"]
     assert "nvidia" in {e["id"] for e in found}
 
 
 def test_relations_carry_provenance(loaded: TestClient) -> None:
-    stated = [r for r in all_items(loaded, "/relations", limit=200) if r["origin"] == "article"]
+    stated = [r for r in every_item(loaded, "/relations", limit=200) if r["origin"] == "article"]
     assert stated
     for relation in stated:
         assert relation["source"] and relation["span"]
