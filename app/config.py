@@ -25,8 +25,6 @@ class Settings(BaseSettings):
     db_pool_size: int = Field(default=5, ge=1, description="PostgreSQL connection pool size per process")
     db_max_overflow: int = Field(default=10, ge=0, description="PostgreSQL connections beyond the pool")
     sqlite_busy_timeout_ms: int = Field(default=5000, ge=0, description="How long SQLite waits on a lock")
-    page_default: int = Field(default=50, ge=1, le=1000, description="Default list page size")
-    page_max: int = Field(default=200, ge=1, le=10000, description="Largest accepted `limit`")
     seeds_dir: Path = Field(default=ROOT / "seeds", description="Folder loaded by `aikb load` by default")
 
 
