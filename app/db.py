@@ -26,7 +26,14 @@ def engine_for(url: str) -> Engine:
         path = url.split("///", 1)[-1]
         if path and path != ":memory:":
             Path(path).parent.mkdir(parents=True, exist_ok=True)
-        engine = create_engine(url, connect_args={"check_same_thread": False})
+        # A SQLite connection is a file handle: no reason to make requests queue for one (a capped pool
+        # timed out under 32 concurrent clients in bench/load_test.py). Writers still serialise in SQLite.
+        engine = create_engine(
+            url,
+            connect_args={"check_same_thread": False},
+            pool_size=settings.db_pool_size,
+            max_overflow=-1,
+        )
         busy = settings.sqlite_busy_timeout_ms
 
         @event.listens_for(engine, "connect")
