@@ -590,7 +590,7 @@ def main() -> int:
         key = f"https://www.{domain}/{day:%Y/%m/%d}/ai-{i:05d}-{rng.getrandbits(32):08x}"
         roll = rng.random()
         published = None if roll < 0.05 else day
-        not_before = day - timedelta(days=rng.randint(0, 30)) if 0.03 <= roll < 0.05 else None
+        not_before = max(FIRST_DAY, day - timedelta(days=rng.randint(0, 30))) if 0.03 <= roll < 0.05 else None
         sources.append(
             {
                 "id": source_id_for(key),
