@@ -49,7 +49,7 @@ _INVEST = re.compile(
     r"\b(?:invest|invests|invested|investing|investment|investments|stake|backing|backs|backed)\s+(?:heavily\s+)?in\b|\b(?:investment|stake)\s+in\s+$"
 )
 _PARTNER = re.compile(
-    r"\b(?:partnership|partnered|partners|alliance|tie-up|collaboration|deal|agreement)\s+with\b|\bpartnered with\b"
+    r"\b(?:partnership|partnered|partners|alliance|tie-up|collaboration|deal|agreement)\s+with\b"
 )
 
 
@@ -176,8 +176,6 @@ def stated_relations(
             if ta in ("country", "company", "organization") and tb == "company" and _INVEST.search(between):
                 add(a.entity_id, "invests_in", b.entity_id)
             if ta == "company" and tb == "company" and _PARTNER.search(between):
-                add(a.entity_id, "partners_with", b.entity_id)
-            if ta == "company" and tb == "company" and re.search(r"\bpartnered with\s+$", between):
                 add(a.entity_id, "partners_with", b.entity_id)
     # A policy whose issuer the sentence does not name with a verb: the one country it names, or the
     # country the article is about when the sentence speaks of its government.
