@@ -6,7 +6,7 @@ from datetime import date, datetime
 from typing import Any, Generic, Literal, TypeVar
 
 from pydantic import BaseModel, ConfigDict
-from sqlalchemy import JSON, Column, DateTime, ForeignKey, Index, String, Text
+from sqlalchemy import JSON, Column, Date, DateTime, ForeignKey, Index, String, Text
 from sqlmodel import Field, SQLModel
 
 __all__ = [
@@ -20,6 +20,7 @@ __all__ = [
     "EntityPublic",
     "EntityRef",
     "EntityType",
+    "FacetCount",
     "Mention",
     "Page",
     "Predicate",
@@ -125,7 +126,7 @@ class Claim(SQLModel, table=True):
 
     __table_args__ = (
         Index("ix_claim_source_start", "source_id", "start"),
-        Index("ix_claim_published_id", "published", "id"),
+        Index("ix_claim_day_id", "day", "id"),
     )
     id: str = Field(primary_key=True)
     source_id: str = _fk("source.id", ondelete="CASCADE")
@@ -138,25 +139,32 @@ class Claim(SQLModel, table=True):
     time_scope: str | None = None
     # Copied from the source (published, else published_not_before) so date filters and sorting need no join.
     published: date | None = None
+    # The sort key of every date-ordered list: `published`, or 0001-01-01 when undated (never NULL, so a
+    # keyset over (day, id) is one index range). Also copied into claim_topic and claim_entity.
+    day: date = Field(sa_column=Column(Date, nullable=False, server_default="0001-01-01"))
+    # The claim as the API serves it (JSON), written at ingest and re-rendered when an entity it names or its
+    # source's date changes: a page of claims is one indexed read and a byte splice.
+    doc: str = Field(default="", sa_column=Column(Text, nullable=False, server_default=""))
 
 
 class ClaimTopic(SQLModel, table=True):
     __tablename__ = "claim_topic"
     # WITHOUT ROWID on SQLite: the primary key is the table, one B-tree fewer to write per row.
     __table_args__ = (
-        Index("ix_claim_topic_topic_claim", "topic_id", "claim_id"),
+        Index("ix_claim_topic_topic_day", "topic_id", "day", "claim_id"),
         {"sqlite_with_rowid": False},
     )
     claim_id: str = Field(
         sa_column=Column(String, ForeignKey("claim.id", ondelete="CASCADE"), primary_key=True)
     )
     topic_id: str = Field(sa_column=Column(String, ForeignKey("topic.id"), primary_key=True))
+    day: date = Field(sa_column=Column(Date, nullable=False, server_default="0001-01-01"))
 
 
 class ClaimEntity(SQLModel, table=True):
     __tablename__ = "claim_entity"
     __table_args__ = (
-        Index("ix_claim_entity_entity_claim", "entity_id", "claim_id"),
+        Index("ix_claim_entity_entity_day", "entity_id", "day", "claim_id"),
         {"sqlite_with_rowid": False},
     )
     claim_id: str = Field(
@@ -164,6 +172,22 @@ class ClaimEntity(SQLModel, table=True):
     )
     entity_id: str = Field(sa_column=Column(String, ForeignKey("entity.id"), primary_key=True))
     role: str = "mention"
+    day: date = Field(sa_column=Column(Date, nullable=False, server_default="0001-01-01"))
+
+
+class FacetCount(SQLModel, table=True):
+    """Claim counts kept up to date at ingest, so facets and counts cost the same at any size: within
+    `scope` ('' = every claim, 'topic:<id>', 'entity:<id>'), how many claims have `value` for `facet`."""
+
+    __tablename__ = "facet_count"
+    __table_args__ = (
+        Index("ix_facet_count_top", "scope", "facet", "count"),
+        {"sqlite_with_rowid": False},
+    )
+    scope: str = Field(primary_key=True)
+    facet: str = Field(primary_key=True)
+    value: str = Field(primary_key=True)
+    count: int
 
 
 class Quantity(SQLModel, table=True):
