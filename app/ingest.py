@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import hashlib
 import json
+from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
 
+import orjson
 from sqlalchemy import Engine, delete, exists, insert, select, update
 from sqlmodel import Session
 
@@ -28,6 +30,15 @@ from app.models import (
     Relation,
     Source,
     Topic,
+)
+from app.projection import (
+    NO_DAY,
+    ClaimRow,
+    claim_item,
+    entity_refs,
+    facet_keys,
+    render_docs,
+    update_facet_counts,
 )
 
 __all__ = [
@@ -229,6 +240,7 @@ def _now() -> datetime:
 def sync_catalog(session: Session, *, catalog: Catalog) -> int:
     """Upsert catalog entities, aliases, catalog relations and topics; returns how many rows changed."""
     changed = 0
+    renamed: list[str] = []  # claims naming these entities are re-rendered
     existing = {e.id: e for e in session.scalars(select(Entity))}
     for entity in catalog.entities.values():
         row = existing.get(entity.id)
@@ -243,6 +255,8 @@ def sync_catalog(session: Session, *, catalog: Catalog) -> int:
             session.add(Entity(id=entity.id, **values))
             changed += 1
         elif any(getattr(row, k) != v for k, v in values.items()):
+            if (row.name, row.type) != (entity.name, entity.type):
+                renamed.append(entity.id)
             for k, v in values.items():
                 setattr(row, k, v)
             changed += 1
@@ -284,6 +298,15 @@ def sync_catalog(session: Session, *, catalog: Catalog) -> int:
             row_t.label, row_t.definition = info["label"], info["definition"]
             changed += 1
     session.flush()
+    if renamed:
+        params = {f"e{n}": e for n, e in enumerate(renamed)}
+        marks = ", ".join(f":{k}" for k in params)
+        render_docs(
+            session.connection(),
+            f"id IN (SELECT claim_id FROM claim_entity WHERE entity_id IN ({marks})) "
+            f"OR speaker_id IN ({marks}) OR cited_id IN ({marks})",
+            params,
+        )
     return changed
 
 
@@ -312,8 +335,7 @@ def ingest_article(session: Session, *, article: ArticleInput, pipeline: Pipelin
     if row is not None and unchanged_text and row["extractor_version"] == EXTRACTOR_VERSION:
         if all(row[k] == v for k, v in metadata.items()):
             return IngestResult(source_id, "unchanged")
-        session.execute(update(SOURCE).where(SOURCE.c.id == source_id).values(**metadata, updated_at=now))
-        session.execute(update(CLAIM).where(CLAIM.c.source_id == source_id).values(published=published))
+        update_source_metadata(session, source_id, metadata)
         return IngestResult(source_id, "changed")
     extraction = pipeline.extract(article.text)
     status = "new"
@@ -338,6 +360,56 @@ def ingest_article(session: Session, *, article: ArticleInput, pipeline: Pipelin
     )
 
 
+def update_source_metadata(session: Session, source_id: str, metadata: dict[str, Any]) -> None:
+    """New metadata for a source; a new date moves its claims (sort day, documents) with it."""
+    session.execute(update(SOURCE).where(SOURCE.c.id == source_id).values(**metadata, updated_at=_now()))
+    published = session.execute(
+        select(SOURCE.c.published, SOURCE.c.published_not_before).where(SOURCE.c.id == source_id)
+    ).one()
+    day = published[0] or published[1]
+    current = session.execute(
+        select(CLAIM.c.published).where(CLAIM.c.source_id == source_id).limit(1)
+    ).first()
+    if current is None or current[0] == day:
+        return
+    session.execute(
+        update(CLAIM).where(CLAIM.c.source_id == source_id).values(published=day, day=day or NO_DAY)
+    )
+    claim_ids = select(CLAIM.c.id).where(CLAIM.c.source_id == source_id)
+    for table in (CLAIM_TOPIC, CLAIM_ENTITY):
+        session.execute(update(table).where(table.c.claim_id.in_(claim_ids)).values(day=day or NO_DAY))
+    render_docs(session.connection(), "source_id = :source", {"source": source_id})
+
+
+def _claim_facets(session: Session, source_id: str) -> Counter[tuple[str, str, str]]:
+    """The facet counters the stored claims of a source add to."""
+    claims = {
+        r.id: r
+        for r in session.execute(
+            select(CLAIM.c.id, CLAIM.c.kind, CLAIM.c.speaker_id).where(CLAIM.c.source_id == source_id)
+        )
+    }
+    if not claims:
+        return Counter()
+    ids = select(CLAIM.c.id).where(CLAIM.c.source_id == source_id)
+    topics: dict[str, list[str]] = {}
+    for claim, topic in session.execute(
+        select(CLAIM_TOPIC.c.claim_id, CLAIM_TOPIC.c.topic_id).where(CLAIM_TOPIC.c.claim_id.in_(ids))
+    ):
+        topics.setdefault(claim, []).append(topic)
+    entities: dict[str, list[str]] = {}
+    for claim, entity in session.execute(
+        select(CLAIM_ENTITY.c.claim_id, CLAIM_ENTITY.c.entity_id).where(CLAIM_ENTITY.c.claim_id.in_(ids))
+    ):
+        entities.setdefault(claim, []).append(entity)
+    counts: Counter[tuple[str, str, str]] = Counter()
+    for cid, row in claims.items():
+        counts.update(
+            facet_keys(row.kind, source_id, row.speaker_id, topics.get(cid, ()), entities.get(cid, ()))
+        )
+    return counts
+
+
 def _clear_extraction(session: Session, source_id: str) -> set[str]:
     """Delete what was extracted from a source; returns the discovered entities it mentioned."""
     mentioned = set(
@@ -346,6 +418,9 @@ def _clear_extraction(session: Session, source_id: str) -> set[str]:
             .join(ENTITY, ENTITY.c.id == MENTION.c.entity_id)
             .where(MENTION.c.source_id == source_id, ENTITY.c.origin == "discovered")
         )
+    )
+    update_facet_counts(
+        session.connection(), Counter({k: -n for k, n in _claim_facets(session, source_id).items()})
     )
     session.execute(delete(ALIAS).where(ALIAS.c.source_id == source_id))
     session.execute(delete(RELATION).where(RELATION.c.source_id == source_id))
@@ -449,26 +524,35 @@ def _write_extraction(
     entity_rows: list[tuple[Any, ...]] = []
     quantity_rows: list[tuple[Any, ...]] = []
     span_to_claim: dict[tuple[int, int], str] = {}
+    facets: Counter[tuple[str, str, str]] = Counter()
+    day = published or NO_DAY
+    refs = entity_refs(
+        session.connection(),
+        {e for c in extraction.claims for e, _ in c.entities}
+        | {e for c in extraction.claims for e in (c.speaker_id, c.cited_id) if e},
+    )
     for c in extraction.claims:
         cid = claim_id(source_id, c.start, c.end)
         span_to_claim[(c.start, c.end)] = cid
-        claim_rows.append(
-            (
-                cid,
-                source_id,
-                c.start,
-                c.end,
-                c.text,
-                c.kind,
-                c.speaker_id,
-                c.cited_id,
-                c.time_scope,
-                published,
-            )
+        row = ClaimRow(
+            cid, source_id, c.start, c.end, c.text, c.kind, c.speaker_id, c.cited_id, c.time_scope, published
         )
-        topic_rows += [(cid, t) for t in c.topics]
-        entity_rows += [(cid, e, role) for e, role in c.entities]
-        quantity_rows += [(cid, q.value, q.unit, q.text, q.start, q.end) for q in c.quantities]
+        quantities = sorted(c.quantities, key=lambda q: q.start)
+        doc = claim_item(
+            row,
+            c.topics,
+            c.entities,
+            [
+                {"value": q.value, "unit": q.unit, "text": q.text, "span": {"start": q.start, "end": q.end}}
+                for q in quantities
+            ],
+            refs,
+        )
+        claim_rows.append((*row, day, orjson.dumps(doc).decode()))
+        topic_rows += [(cid, t, day) for t in c.topics]
+        entity_rows += [(cid, e, role, day) for e, role in c.entities]
+        quantity_rows += [(cid, q.value, q.unit, q.text, q.start, q.end) for q in quantities]
+        facets.update(facet_keys(c.kind, source_id, c.speaker_id, c.topics, (e for e, _ in c.entities)))
     _bulk_insert(
         session,
         "claim",
@@ -483,11 +567,14 @@ def _write_extraction(
             "cited_id",
             "time_scope",
             "published",
+            "day",
+            "doc",
         ),
         claim_rows,
     )
-    _bulk_insert(session, "claim_topic", ("claim_id", "topic_id"), topic_rows)
-    _bulk_insert(session, "claim_entity", ("claim_id", "entity_id", "role"), entity_rows)
+    _bulk_insert(session, "claim_topic", ("claim_id", "topic_id", "day"), topic_rows)
+    _bulk_insert(session, "claim_entity", ("claim_id", "entity_id", "role", "day"), entity_rows)
+    update_facet_counts(session.connection(), facets)
     _bulk_insert(session, "quantity", ("claim_id", "value", "unit", "text", "start", "end"), quantity_rows)
     _bulk_insert(
         session,

@@ -36,8 +36,17 @@ def alembic_config(url: str) -> Config:
 
 
 def upgrade(url: str, revision: str = "head") -> None:
-    """Bring the database at `url` to `revision`."""
+    """Bring the database at `url` to `revision`, then fill what the read projection lacks."""
     command.upgrade(alembic_config(url), revision)
+    if revision == "head":
+        from app.db import engine_for
+        from app.projection import refresh
+
+        engine = engine_for(url)
+        try:
+            refresh(engine)
+        finally:
+            engine.dispose()
 
 
 def downgrade(url: str, revision: str = "base") -> None:

@@ -14,20 +14,10 @@ from typing import Any, Literal
 import orjson
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 from sqlalchemy import (
-    ColumnElement,
-    Date,
-    Float,
-    Select,
     and_,
-    cast,
-    column,
-    exists,
     func,
-    literal,
-    literal_column,
     or_,
     select,
-    table,
 )
 from sqlalchemy.orm import Session
 
@@ -277,154 +267,281 @@ def fts_terms(q: str) -> list[str]:
     return re.findall(r"\w+", q.lower())[:20]
 
 
-def _text_match(session: Session, q: str) -> tuple[ColumnElement[bool], ColumnElement[Any]]:
-    """(condition, relevance score: higher is better) for claims whose text has every word of q."""
+class Db:
+    """The claim read path's database access: plain DBAPI calls, SQL with named parameters in the driver's
+    style. Built over a raw connection (the hot path) or over a Session's connection (in its transaction)."""
+
+    __slots__ = ("connection", "sqlite")
+
+    def __init__(self, dbapi_connection: Any, dialect: str) -> None:
+        self.connection = dbapi_connection
+        self.sqlite = dialect == "sqlite"
+
+    @classmethod
+    def of(cls, session: Session) -> Db:
+        connection = session.connection()
+        return cls(connection.connection.driver_connection, connection.dialect.name)
+
+    def rows(self, sql: str, params: dict[str, Any]) -> list[Any]:
+        cursor = self.connection.execute(sql, params)
+        try:
+            return list(cursor.fetchall())
+        finally:
+            cursor.close()
+
+
+class _Sql:
+    """Collects parameters for one statement; user values only ever travel as parameters."""
+
+    __slots__ = ("params", "sqlite")
+
+    def __init__(self, db: Db) -> None:
+        self.sqlite = db.sqlite
+        self.params: dict[str, Any] = {}
+
+    def __call__(self, value: Any) -> str:
+        name = f"p{len(self.params)}"
+        self.params[name] = value
+        return f":{name}" if self.sqlite else f"%({name})s"
+
+    def day(self, value: date) -> str:
+        return self(value.isoformat() if self.sqlite else value)
+
+
+def _fts(b: _Sql, q: str) -> tuple[str, str]:
+    """(condition on claim c, relevance score: higher is better) for claims holding every word of q."""
     terms = fts_terms(q)
     if not terms:
         raise BadRequest("q has no words to search for", parameter="q")
-    if session.get_bind().dialect.name == "postgresql":
-        query = func.plainto_tsquery("english", " ".join(terms))
-        search: ColumnElement[Any] = literal_column("claim.search")
-        # float8: ts_rank is a real, whose rounding through JSON would break the keyset comparison.
-        return search.op("@@")(query), cast(func.ts_rank(search, query), Float(53))
-    match = " ".join(f'"{t}"' for t in terms)
-    fts = table("claim_fts", column("rowid"), column("rank"))
-    ranked = select(fts.c.rowid, fts.c.rank).where(literal_column("claim_fts").op("MATCH")(match)).subquery()
-    rank = select(-ranked.c.rank).where(ranked.c.rowid == literal_column("claim.rowid")).scalar_subquery()
-    return literal_column("claim.rowid").in_(select(ranked.c.rowid)), rank
+    if b.sqlite:
+        match = b(" ".join(f'"{t}"' for t in terms))
+        return f"c.rowid IN (SELECT rowid FROM claim_fts WHERE claim_fts MATCH {match})", ""
+    query = f"plainto_tsquery('english', {b(' '.join(terms))})"
+    # float8: ts_rank is a real, whose rounding through JSON would break the keyset comparison.
+    return f"c.search @@ {query}", f"ts_rank(c.search, {query})::float8"
 
 
-def claim_conditions(session: Session, f: ClaimFilter) -> list[ColumnElement[bool]]:
-    """The WHERE clause of a claim filter, as a list of conditions (pure SQL building, no I/O)."""
-    where: list[ColumnElement[bool]] = []
-    for topic in f.topic:
-        where.append(C.c.id.in_(select(CT.c.claim_id).where(CT.c.topic_id == topic)))
-    for entity in f.entity:
-        where.append(C.c.id.in_(select(CE.c.claim_id).where(CE.c.entity_id == entity)))
+def _conditions(b: _Sql, f: ClaimFilter, *, driver: str | None = None, fts: bool = True) -> list[str]:
+    """The WHERE clause of a filter over claim `c`, minus what the driving table `d` already applies."""
+    where: list[str] = []
+    topics, entities = list(f.topic), list(f.entity)
+    if driver == "topic":
+        topics = topics[1:]
+    elif driver == "entity":
+        entities = entities[1:]
+    where += [
+        f"EXISTS (SELECT 1 FROM claim_topic x WHERE x.claim_id = c.id AND x.topic_id = {b(t)})"
+        for t in topics
+    ]
+    where += [
+        f"EXISTS (SELECT 1 FROM claim_entity x WHERE x.claim_id = c.id AND x.entity_id = {b(e)})"
+        for e in entities
+    ]
     if f.entity_type:
-        typed = select(CE.c.claim_id).join(E, E.c.id == CE.c.entity_id).where(E.c.type == f.entity_type)
-        where.append(C.c.id.in_(typed))
-    if f.source:
-        where.append(C.c.source_id == f.source)
+        where.append(
+            "EXISTS (SELECT 1 FROM claim_entity x JOIN entity e ON e.id = x.entity_id "
+            f"WHERE x.claim_id = c.id AND e.type = {b(f.entity_type)})"
+        )
+    if f.source and driver != "source":
+        where.append(f"c.source_id = {b(f.source)}")
     if f.publisher:
-        where.append(C.c.source_id.in_(select(S.c.id).where(S.c.publisher == f.publisher)))
+        where.append(f"c.source_id IN (SELECT id FROM source WHERE publisher = {b(f.publisher)})")
     if f.speaker:
-        where.append(C.c.speaker_id == f.speaker)
+        where.append(f"c.speaker_id = {b(f.speaker)}")
     if f.cited:
-        where.append(C.c.cited_id == f.cited)
+        where.append(f"c.cited_id = {b(f.cited)}")
     if f.kind:
-        where.append(C.c.kind.in_(f.kind))
+        where.append(f"c.kind IN ({', '.join(b(k) for k in f.kind)})")
+    day = "d.day" if driver in ("topic", "entity") else "c.day"
     if f.published_from:
-        where.append(C.c.published >= f.published_from)
+        where.append(f"{day} >= {b.day(f.published_from)}")
     if f.published_to:
-        where.append(C.c.published <= f.published_to)
-    numeric = [Q.c.claim_id == C.c.id]
+        where.append(f"{day} <= {b.day(f.published_to)} AND {day} > {b.day(NO_DATE)}")
+    numeric = []
     if f.unit:
-        numeric.append(Q.c.unit == f.unit)
+        numeric.append(f"x.unit = {b(f.unit)}")
     if f.value_min is not None:
-        numeric.append(Q.c.value >= f.value_min)
+        numeric.append(f"x.value >= {b(f.value_min)}")
     if f.value_max is not None:
-        numeric.append(Q.c.value <= f.value_max)
-    if len(numeric) > 1 or f.has_quantity:
-        where.append(exists().where(*numeric))
+        numeric.append(f"x.value <= {b(f.value_max)}")
+    if numeric or f.has_quantity:
+        where.append(
+            "EXISTS (SELECT 1 FROM quantity x WHERE x.claim_id = c.id"
+            + "".join(" AND " + n for n in numeric)
+            + ")"
+        )
     elif f.has_quantity is False:
-        where.append(~exists().where(Q.c.claim_id == C.c.id))
-    if f.q:
-        where.append(_text_match(session, f.q)[0])
+        where.append("NOT EXISTS (SELECT 1 FROM quantity x WHERE x.claim_id = c.id)")
+    if f.q and fts:
+        where.append(_fts(b, f.q)[0])
     return where
 
 
-CLAIM_COLUMNS: tuple[Any, ...] = (
-    C.c.id,
-    C.c.source_id,
-    C.c.start,
-    C.c.end,
-    C.c.text,
-    C.c.kind,
-    C.c.speaker_id,
-    C.c.cited_id,
-    C.c.time_scope,
-    C.c.published,
-)
+def _driver(f: ClaimFilter) -> str | None:
+    """The table a date-ordered page is read from in index order: the most selective one given."""
+    if f.source:
+        return "source"
+    if f.topic:
+        return "topic"
+    if f.entity:
+        return "entity"
+    return None
 
 
-def list_claims(session: Session, f: ClaimFilter) -> tuple[list[dict[str, Any]], str | None]:
-    """One page of claims matching the filter, in the requested order, with a keyset cursor."""
-    where = claim_conditions(session, f)
+def _where(conditions: list[str]) -> str:
+    return f" WHERE {' AND '.join(conditions)}" if conditions else ""
+
+
+# SQLite hands a BLOB over as bytes: the document goes into the response without a decode and re-encode.
+DOC_BYTES = "CAST(c.doc AS BLOB)"
+
+
+def list_claims(db: Db, f: ClaimFilter) -> tuple[list[bytes], str | None]:
+    """One page of claims matching the filter, in the requested order, as the JSON documents written at
+    ingest (selected fields only when `select` asks), with a keyset cursor."""
+    b = _Sql(db)
     sort = f.effective_sort()
-    day = func.coalesce(C.c.published, literal(NO_DATE, Date))
-    query: Select[Any]
+    doc = DOC_BYTES if db.sqlite else "c.doc"
+    key: Any
     if sort == "relevance":
         assert f.q
-        score: Any = _text_match(session, f.q)[1].label("score")
-        if f.cursor:
-            last_score, last = decode_cursor(f.cursor, 2)
-            if not isinstance(last_score, (int, float)):
-                raise BadRequest("cursor is not one this API issued", parameter="cursor")
-            where.append(or_(score < last_score, and_(score == last_score, C.c.id > str(last))))
-        query = select(*CLAIM_COLUMNS, score).where(*where).order_by(score.desc(), C.c.id)
-        key = lambda r: [r.score, r.id]  # noqa: E731
-    elif sort == "position":
-        query = select(*CLAIM_COLUMNS).where(*where).order_by(C.c.source_id, C.c.start, C.c.id)
-        if f.cursor:
-            source, start, last = decode_cursor(f.cursor, 3)
-            after = or_(
-                C.c.source_id > str(source),
-                and_(C.c.source_id == str(source), C.c.start > _int(start)),
-                and_(C.c.source_id == str(source), C.c.start == _int(start), C.c.id > str(last)),
+        where = _conditions(b, f, fts=False)
+        if db.sqlite:
+            # bm25 once per hit inside FTS5, ties broken by rowid there too, so with no other condition the
+            # page is cut before any claim row is read; the cursor is (score, rowid).
+            terms = fts_terms(f.q)
+            if not terms:
+                raise BadRequest("q has no words to search for", parameter="q")
+            inner = [f"claim_fts MATCH {b(' '.join(chr(34) + t + chr(34) for t in terms))}"]
+            if f.cursor:
+                last_score, last_rowid = decode_cursor(f.cursor, 2)
+                if not isinstance(last_score, (int, float)):
+                    raise BadRequest("cursor is not one this API issued", parameter="cursor")
+                r, i = b(-float(last_score)), b(_int(last_rowid))
+                inner.append(f"(rank > {r} OR (rank = {r} AND rowid > {i}))")
+            hits = f"SELECT rowid, rank FROM claim_fts{_where(inner)}"
+            if not where:
+                hits += f" ORDER BY rank, rowid LIMIT {int(f.limit) + 1}"
+            sql = (
+                f"SELECT {doc}, -f.rank, f.rowid FROM ({hits}) f JOIN claim c ON c.rowid = f.rowid"
+                f"{_where(where)} ORDER BY f.rank, f.rowid"
             )
-            query = query.where(after)
-        key = lambda r: [r.source_id, r.start, r.id]  # noqa: E731
-    else:
-        newest_first = sort == "-published"
-        query = select(*CLAIM_COLUMNS).where(*where)
-        query = query.order_by(day.desc() if newest_first else day.asc(), C.c.id)
+        else:
+            condition, score = _fts(b, f.q)
+            where.insert(0, condition)
+            if f.cursor:
+                last_score, last = decode_cursor(f.cursor, 2)
+                if not isinstance(last_score, (int, float)):
+                    raise BadRequest("cursor is not one this API issued", parameter="cursor")
+                s_, i = b(float(last_score)), b(str(last))
+                where.append(f"({score} < {s_} OR ({score} = {s_} AND c.id > {i}))")
+            sql = f"SELECT {doc}, {score}, c.id FROM claim c{_where(where)} ORDER BY {score} DESC, c.id"
+        key = lambda r: [r[1], r[2]]  # noqa: E731
+    elif sort == "position":
+        where = _conditions(b, f)
         if f.cursor:
-            published, last = decode_cursor(f.cursor, 2)
-            last_day = _date(published)
-            beyond = day < last_day if newest_first else day > last_day
-            query = query.where(or_(beyond, and_(day == last_day, C.c.id > str(last))))
-        key = lambda r: [(r.published or NO_DATE).isoformat(), r.id]  # noqa: E731
-    rows, next_cursor = _page(list(session.execute(query.limit(f.limit + 1))), f.limit, key)
-    items = hydrate_claims(session, rows)
+            source_id, start, last = decode_cursor(f.cursor, 3)
+            where.append(
+                f"(c.source_id, c.start, c.id) > ({b(str(source_id))}, {b(_int(start))}, {b(str(last))})"
+            )
+        order = "c.source_id, c.start, c.id"
+        sql = f"SELECT {doc}, {order} FROM claim c{_where(where)} ORDER BY {order}"
+        key = lambda r: [r[1], r[2], r[3]]  # noqa: E731
+    else:
+        driver = _driver(f)
+        where = _conditions(b, f, driver=driver)
+        if driver == "topic":
+            source, day, ident = "claim_topic d JOIN claim c ON c.id = d.claim_id", "d.day", "d.claim_id"
+            where.insert(0, f"d.topic_id = {b(f.topic[0])}")
+        elif driver == "entity":
+            source, day, ident = "claim_entity d JOIN claim c ON c.id = d.claim_id", "d.day", "d.claim_id"
+            where.insert(0, f"d.entity_id = {b(f.entity[0])}")
+        else:
+            source, day, ident = "claim c", "c.day", "c.id"
+            if driver == "source":
+                where.insert(0, f"c.source_id = {b(f.source)}")
+        direction = "DESC" if sort == "-published" else "ASC"
+        if f.cursor:
+            last_day, last = decode_cursor(f.cursor, 2)
+            op = "<" if direction == "DESC" else ">"
+            where.append(f"({day}, {ident}) {op} ({b.day(_date(last_day))}, {b(str(last))})")
+        order = f"{day} {direction}, {ident} {direction}"
+        sql = f"SELECT {doc}, {day}, {ident} FROM {source}{_where(where)} ORDER BY {order}"
+        key = lambda r: [str(r[1]), r[2]]  # noqa: E731
+    rows = db.rows(f"{sql} LIMIT {int(f.limit) + 1}", b.params)
+    rows, next_cursor = _page(rows, f.limit, key)
+    docs: list[bytes] = [r[0] for r in rows] if db.sqlite else [r[0].encode() for r in rows]
     fields = f.fields()
     if fields:
         keep = {"id", *fields}
-        items = [{k: v for k, v in item.items() if k in keep} for item in items]
-    return items, next_cursor
+        docs = [orjson.dumps({k: v for k, v in orjson.loads(d).items() if k in keep}) for d in docs]
+    return docs, next_cursor
 
 
-def claim_facets(session: Session, f: ClaimFilter) -> dict[str, list[dict[str, Any]]]:
-    """Counts by topic, entity, kind, source or speaker over every claim the filter matches."""
+def _facet_scope(f: ClaimFilter) -> str | None:
+    """The pre-aggregated scope that answers this filter's facets exactly, if there is one."""
+    narrowing = f.model_dump(
+        exclude={"limit", "cursor", "sort", "select", "facets", "format", "topic", "entity"}
+    )
+    if any(v not in (None, []) for v in narrowing.values()):
+        return None
+    if not f.topic and not f.entity:
+        return ""
+    if len(f.topic) == 1 and not f.entity:
+        return f"topic:{f.topic[0]}"
+    if len(f.entity) == 1 and not f.topic:
+        return f"entity:{f.entity[0]}"
+    return None
+
+
+FACET_LIMIT = 50
+
+
+def claim_facets(db: Db, f: ClaimFilter) -> dict[str, list[dict[str, Any]]]:
+    """Counts by topic, entity, kind, source or speaker over every claim the filter matches: read from the
+    counts kept at ingest when the filter is one topic, one entity or nothing (constant time), else
+    counted."""
     names = f.facet_names()
     if not names:
         return {}
-    matching = select(C.c.id).where(*claim_conditions(session, f)).subquery()
+    scope = _facet_scope(f)
     out: dict[str, list[dict[str, Any]]] = {}
-    count = func.count().label("count")
     for name in names:
-        if name == "topic":
-            query = select(CT.c.topic_id.label("value"), count).where(
-                CT.c.claim_id.in_(select(matching.c.id))
+        b = _Sql(db)
+        if scope is not None and not (scope.startswith("entity:") and name in ("entity", "source")):
+            sql = (
+                f"SELECT value, count FROM facet_count WHERE scope = {b(scope)} AND facet = {b(name)} "
+                f"ORDER BY count DESC, value LIMIT {FACET_LIMIT}"
             )
-            query = query.group_by(CT.c.topic_id)
-        elif name == "entity":
-            query = select(CE.c.entity_id.label("value"), count).where(
-                CE.c.claim_id.in_(select(matching.c.id))
-            )
-            query = query.group_by(CE.c.entity_id)
         else:
-            facet_column = {"kind": C.c.kind, "source": C.c.source_id, "speaker": C.c.speaker_id}[name]
-            query = select(facet_column.label("value"), count).where(
-                C.c.id.in_(select(matching.c.id)), facet_column.isnot(None)
-            )
-            query = query.group_by(facet_column)
-        rows = session.execute(query.order_by(count.desc(), literal_column("value")).limit(50)).all()
-        out[name] = [{"value": r.value, "count": r.count} for r in rows]
-    refs = _refs(session, {e["value"] for key in ("entity", "speaker") for e in out.get(key, [])})
-    for key in ("entity", "speaker"):
-        for e in out.get(key, []):
-            e.update({k: v for k, v in refs.get(e["value"], {}).items() if k != "id"})
+            matching = f"SELECT c.id FROM claim c{_where(_conditions(b, f))}"
+            if name in ("topic", "entity"):
+                table, column = (
+                    ("claim_topic", "topic_id") if name == "topic" else ("claim_entity", "entity_id")
+                )
+                sql = (
+                    f"SELECT x.{column}, count(*) FROM {table} x "
+                    f"WHERE x.claim_id IN ({matching}) GROUP BY x.{column}"
+                )
+            else:
+                column = {"kind": "kind", "source": "source_id", "speaker": "speaker_id"}[name]
+                sql = (
+                    f"SELECT y.{column}, count(*) FROM claim y WHERE y.id IN ({matching}) "
+                    f"AND y.{column} IS NOT NULL GROUP BY y.{column}"
+                )
+            sql += f" ORDER BY 2 DESC, 1 LIMIT {FACET_LIMIT}"
+        out[name] = [{"value": r[0], "count": r[1]} for r in db.rows(sql, b.params)]
+    wanted = {e["value"] for key in ("entity", "speaker") for e in out.get(key, [])}
+    if wanted:
+        b = _Sql(db)
+        rows = db.rows(
+            f"SELECT id, name, type FROM entity WHERE id IN ({', '.join(b(e) for e in sorted(wanted))})",
+            b.params,
+        )
+        refs = {r[0]: {"name": r[1], "type": r[2]} for r in rows}
+        for key in ("entity", "speaker"):
+            for e in out.get(key, []):
+                e.update(refs.get(e["value"], {}))
     return out
 
 
@@ -441,23 +558,23 @@ def _date(value: Any) -> date:
         raise BadRequest("cursor is not one this API issued", parameter="cursor") from exc
 
 
-def get_claim(session: Session, claim_id: str) -> dict[str, Any]:
+def get_claim(db: Db, claim_id: str) -> dict[str, Any]:
     """One claim with its source and the sentences before and after it, for reading in context."""
-    row = session.execute(select(*CLAIM_COLUMNS).where(C.c.id == claim_id)).first()
-    if row is None:
+    b = _Sql(db)
+    rows = db.rows(
+        'SELECT c.doc, c.start, c."end", s.id, s.title, s.publisher, s.url, s.published, '
+        "s.published_not_before, s.text FROM claim c JOIN source s ON s.id = c.source_id "
+        f"WHERE c.id = {b(claim_id)}",
+        b.params,
+    )
+    if not rows:
         raise NotFound(f"no claim with id {claim_id!r}")
-    item = hydrate_claims(session, [row])[0]
-    source = session.execute(
-        select(
-            S.c.id, S.c.title, S.c.publisher, S.c.url, S.c.published, S.c.published_not_before, S.c.text
-        ).where(S.c.id == row.source_id)
-    ).one()
-    text = source.text
-    item["source"] = {
-        k: getattr(source, k)
-        for k in ("id", "title", "publisher", "url", "published", "published_not_before")
-    }
-    item["context"] = {"before": _sentence_before(text, row.start), "after": _sentence_after(text, row.end)}
+    doc, start, end, *source, text_ = rows[0]
+    item: dict[str, Any] = orjson.loads(doc)
+    item["source"] = dict(
+        zip(("id", "title", "publisher", "url", "published", "published_not_before"), source, strict=True)
+    )
+    item["context"] = {"before": _sentence_before(text_, start), "after": _sentence_after(text_, end)}
     return item
 
 
@@ -474,53 +591,6 @@ def _sentence_after(text: str, end: int) -> str | None:
     window = text[end : end + 600].lstrip()
     parts = [p for p in _SENTENCE_BREAK.split(window) if p.strip()]
     return parts[0].strip() if parts else None
-
-
-def hydrate_claims(session: Session, rows: Sequence[Any]) -> list[dict[str, Any]]:
-    """Attach topics, entities, quantities, speaker and cited source to a page of claims: 4 queries."""
-    ids = [r.id for r in rows]
-    if not ids:
-        return []
-    topics: dict[str, list[str]] = defaultdict(list)
-    for claim_id, topic in session.execute(
-        select(CT.c.claim_id, CT.c.topic_id).where(CT.c.claim_id.in_(ids)).order_by(CT.c.topic_id)
-    ):
-        topics[claim_id].append(topic)
-    links: dict[str, list[tuple[str, str]]] = defaultdict(list)
-    for claim_id, entity_id, role in session.execute(
-        select(CE.c.claim_id, CE.c.entity_id, CE.c.role).where(CE.c.claim_id.in_(ids))
-    ):
-        links[claim_id].append((entity_id, role))
-    quantities: dict[str, list[dict[str, Any]]] = defaultdict(list)
-    for q in session.execute(select(Q).where(Q.c.claim_id.in_(ids)).order_by(Q.c.start)):
-        quantities[q.claim_id].append(
-            {"value": q.value, "unit": q.unit, "text": q.text, "span": {"start": q.start, "end": q.end}}
-        )
-    wanted = (
-        {e for pairs in links.values() for e, _ in pairs}
-        | {r.speaker_id for r in rows if r.speaker_id}
-        | {r.cited_id for r in rows if r.cited_id}
-    )
-    refs = _refs(session, wanted)
-    items = []
-    for r in rows:
-        items.append(
-            {
-                "id": r.id,
-                "source": r.source_id,
-                "text": r.text,
-                "span": {"start": r.start, "end": r.end},
-                "kind": r.kind,
-                "topics": topics.get(r.id, []),
-                "entities": [{**refs[e], "role": role} for e, role in links.get(r.id, []) if e in refs],
-                "quantities": quantities.get(r.id, []),
-                "speaker": refs.get(r.speaker_id) if r.speaker_id else None,
-                "cited": refs.get(r.cited_id) if r.cited_id else None,
-                "time_scope": r.time_scope,
-                "published": r.published,
-            }
-        )
-    return items
 
 
 # --- entities and relations -----------------------------------------------------------------------------
@@ -763,7 +833,8 @@ def search(session: Session, q: str, *, limit: int) -> dict[str, Any]:
     entities, _ = list_entities(session, limit=min(limit, 20), cursor=None, q=q)
     claims: list[dict[str, Any]] = []
     if fts_terms(q):
-        claims, _ = list_claims(session, ClaimFilter(q=q, limit=limit))
+        docs, _ = list_claims(Db.of(session), ClaimFilter(q=q, limit=limit))
+        claims = [orjson.loads(d) for d in docs]
     return {"entities": entities, "claims": claims}
 
 

@@ -39,6 +39,7 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
+import orjson
 from sqlalchemy import insert, make_url
 from sqlmodel import Session
 
@@ -48,6 +49,7 @@ from app.extraction.topics import topic_definitions
 from app.ingest import claim_id, source_id_for, sync_catalog
 from app.migrate import upgrade
 from app.models import Entity, EntityAlias
+from app.projection import FACET_SQL, NO_DAY, ClaimRow, claim_item
 
 EXTRACTOR_VERSION = "1.0.0"  # app.extraction.pipeline.EXTRACTOR_VERSION (not imported: it loads spaCy)
 FIRST_DAY, LAST_DAY = date(2019, 1, 1), date(2026, 11, 24)
@@ -188,7 +190,7 @@ SOURCE_COLUMNS = (
 )
 CLAIM_COLUMNS = (
     *("id", "source_id", "start", "end", "text", "kind"),
-    *("speaker_id", "cited_id", "time_scope", "published"),
+    *("speaker_id", "cited_id", "time_scope", "published", "day", "doc"),
 )
 PREDICATES = ["develops", "partners_with", "invests_in", "makes", "restricts", "employs"]
 # The most-linked entities first; the rest of the catalog follows in a seeded shuffle, then the invented ones.
@@ -476,6 +478,11 @@ class Writer:
         else:
             self.conn.commit()
 
+    def facet_counts(self) -> None:
+        """The pre-aggregated counts, by the app's own SQL, in the open transaction."""
+        for query in FACET_SQL:
+            self.conn.execute(f"INSERT INTO facet_count (scope, facet, value, count) {query}")
+
     def finish(self, analyze: bool, check: bool) -> None:
         if self.sqlite:
             self.conn.execute("COMMIT")
@@ -579,6 +586,7 @@ def main() -> int:
     names = {eid: ce.name for eid, ce in catalog.entities.items()} | {r["id"]: r["name"] for r in invented}
     types = {eid: ce.type for eid, ce in catalog.entities.items()} | {r["id"]: r["type"] for r in invented}
     entities = Entities(ids, names, types)
+    refs = {e: {"id": e, "name": names[e], "type": types[e]} for e in ids}
 
     # 2. sources (metadata in chronological order, as a crawler would load them) through SQLAlchemy Core,
     # so dates, datetimes and JSON are stored exactly as the app stores them.
@@ -654,8 +662,8 @@ def main() -> int:
             CLAIM_COLUMNS,
             buf["c"],
         )
-        writer.insert("claim_topic", ("claim_id", "topic_id"), buf["ct"])
-        writer.insert("claim_entity", ("claim_id", "entity_id", "role"), buf["ce"])
+        writer.insert("claim_topic", ("claim_id", "topic_id", "day"), buf["ct"])
+        writer.insert("claim_entity", ("claim_id", "entity_id", "role", "day"), buf["ce"])
         writer.insert("quantity", ("claim_id", "value", "unit", "text", "start", "end"), buf["q"])
         writer.insert("mention", ("source_id", "entity_id", "start", "end"), buf["m"])
         writer.insert(
@@ -674,6 +682,7 @@ def main() -> int:
         sid = src["id"]
         day = src["claim_day"]
         day_value = day_param(day)
+        sort_day = day_param(day or NO_DAY)
         pieces: list[str] = []
         offset = 0
         for n, c in enumerate(claims):
@@ -686,11 +695,18 @@ def main() -> int:
             pieces.append(text)
             offset = end
             cid = claim_id(sid, start, end)
-            buf["c"].append(
-                (cid, sid, start, end, text, c["kind"], c["speaker"], c["cited"], c["time_scope"], day_value)
+            row = ClaimRow(
+                cid, sid, start, end, text, c["kind"], c["speaker"], c["cited"], c["time_scope"], day
             )
-            buf["ct"] += [(cid, t) for t in c["topics"]]
-            buf["ce"] += [(cid, ent, role) for ent, role in c["links"].items()]
+            quantities = [
+                {"value": v, "unit": u, "text": qt, "span": {"start": start + o, "end": start + o + len(qt)}}
+                for o, v, u, qt in sorted(c["quantities"])
+            ]
+            # The document the app writes at ingest, from the app's own renderer (app.projection).
+            doc = orjson.dumps(claim_item(row, c["topics"], c["links"].items(), quantities, refs)).decode()
+            buf["c"].append((*row[:-1], day_value, sort_day, doc))
+            buf["ct"] += [(cid, t, sort_day) for t in c["topics"]]
+            buf["ce"] += [(cid, ent, role, sort_day) for ent, role in c["links"].items()]
             buf["q"] += [(cid, v, u, qt, start + o, start + o + len(qt)) for o, v, u, qt in c["quantities"]]
             for ent in c["links"]:
                 at = text.find(names[ent])
@@ -730,6 +746,8 @@ def main() -> int:
             print(f"  {done:>9,} claims  {time.perf_counter() - t0:6.1f} s", flush=True)
     flush(final=True)
     t = phase("claims (generate + insert)", t)
+    writer.facet_counts()
+    t = phase("facet counts (app.projection.rebuild_facet_counts)", t)
     writer.finish(args.analyze, args.check)
     t = phase("finish (commit, journal mode" + (", ANALYZE" if args.analyze else "") + ")", t)
 

@@ -10,9 +10,8 @@ from pathlib import Path
 import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import Engine, create_engine, text
-from sqlmodel import Session
 
-from app.db import engine_for, get_session
+from app.db import engine_for
 from app.extraction.pipeline import Pipeline, get_pipeline
 from app.main import create_app
 from app.migrate import upgrade
@@ -21,6 +20,7 @@ ROOT = Path(__file__).resolve().parents[1]
 POSTGRES_URL = os.environ.get("AIKB_TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
 IN_CI = os.environ.get("CI", "").lower() in ("1", "true", "yes")
 TABLES = (
+    "facet_count",
     "relation",
     "quantity",
     "claim_entity",
@@ -118,12 +118,6 @@ def pipeline() -> Pipeline:
 
 @pytest.fixture
 def client(engine: Engine) -> Iterator[TestClient]:
-    app = create_app()
-
-    def session_override() -> Iterator[Session]:
-        with Session(engine) as session:
-            yield session
-
-    app.dependency_overrides[get_session] = session_override
+    app = create_app(engine)
     with TestClient(app) as test_client:
         yield test_client

@@ -8,9 +8,8 @@ from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
-from sqlmodel import Session
 
-from app.db import engine_for, get_session
+from app.db import engine_for
 from app.extraction.pipeline import Pipeline
 from app.ingest import load_folder
 from app.main import create_app
@@ -28,13 +27,7 @@ def api(database: Database, pipeline: Pipeline) -> Iterator[TestClient]:
     engine = engine_for(url)
     for folder in (ROOT / "seeds", ROOT / "tests" / "fixtures" / "articles"):
         assert load_folder(folder, engine=engine, pipeline=pipeline).failed == []
-    app = create_app()
-
-    def session_override() -> Iterator[Session]:
-        with Session(engine) as session:
-            yield session
-
-    app.dependency_overrides[get_session] = session_override
+    app = create_app(engine)
     with TestClient(app) as client:
         yield client
     engine.dispose()
