@@ -17,8 +17,10 @@ __all__ = [
     "ClaimTopic",
     "Entity",
     "EntityAlias",
+    "EntityDetail",
     "EntityPublic",
     "EntityRef",
+    "EntitySource",
     "EntityType",
     "FacetCount",
     "Mention",
@@ -28,10 +30,12 @@ __all__ = [
     "QuantityPublic",
     "Relation",
     "RelationPublic",
+    "SearchResults",
     "Source",
     "SourceDetail",
     "SourcePublic",
     "Span",
+    "Stats",
     "Topic",
     "TopicId",
     "TopicPublic",
@@ -405,3 +409,106 @@ class TopicPublic(BaseModel):
     id: str
     label: str
     definition: str
+
+
+class EntitySource(BaseModel):
+    id: str
+    title: str | None
+    publisher: str | None
+    published: date | None
+    mentions: int
+
+
+class EntityDetail(EntityPublic):
+    """GET /entities/{id}: the entity with its relations, claim counts by topic and the sources naming it."""
+
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    "id": "huawei",
+                    "name": "Huawei",
+                    "type": "company",
+                    "description": "Chinese telecoms and technology company; maker of Ascend AI chips.",
+                    "aliases": ["Huawei", "Huawei Technologies"],
+                    "attributes": {"country": "china"},
+                    "origin": "catalog",
+                    "claim_count": 9,
+                    "claims_by_topic": {"chips": 7, "geopolitics": 3},
+                    "relations_out": [
+                        {
+                            "id": "r_3c4a1f0d9b2e8a71",
+                            "subject": {"id": "huawei", "name": "Huawei", "type": "company"},
+                            "predicate": "makes",
+                            "object": {"id": "ascend-910b", "name": "Ascend 910B", "type": "chip"},
+                            "origin": "catalog",
+                            "source": None,
+                            "claim": None,
+                            "span": None,
+                            "evidence": "Huawei designs the Ascend series of AI accelerators.",
+                        }
+                    ],
+                    "relations_in": [],
+                    "sources": [
+                        {
+                            "id": "src_56f8b6198e1b",
+                            "title": "Nvidia's Huang says China is 'nanoseconds' behind in chips",
+                            "publisher": "TodayHeadline",
+                            "published": "2025-07-16",
+                            "mentions": 4,
+                        }
+                    ],
+                }
+            ]
+        }
+    )
+    claims_by_topic: dict[str, int]
+    relations_out: list[RelationPublic]
+    relations_in: list[RelationPublic]
+    sources: list[EntitySource]
+
+
+class SearchResults(BaseModel):
+    """GET /search: entities whose name or alias starts with q, and the claims that best match its words."""
+
+    entities: list[EntityPublic]
+    claims: list[ClaimPublic]
+
+
+class Stats(BaseModel):
+    """GET /stats: sizes of the knowledge base."""
+
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    "sources": 5,
+                    "claims": 162,
+                    "claims_by_kind": {
+                        "assessment": 40,
+                        "event": 61,
+                        "forecast": 6,
+                        "quote": 25,
+                        "statistic": 30,
+                    },
+                    "quantities": 72,
+                    "entities": 1471,
+                    "entities_by_type": {"company": 262, "country": 206, "model": 247},
+                    "relations": 1506,
+                    "relations_by_origin": {"article": 71, "catalog": 1435},
+                    "topics": 11,
+                    "last_ingested_at": "2026-11-24T09:46:17",
+                }
+            ]
+        }
+    )
+    sources: int
+    claims: int
+    claims_by_kind: dict[str, int]
+    quantities: int
+    entities: int
+    entities_by_type: dict[str, int]
+    relations: int
+    relations_by_origin: dict[str, int]
+    topics: int
+    last_ingested_at: datetime | None

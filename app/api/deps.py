@@ -5,8 +5,9 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator
 from typing import Annotated, Any, Literal, TypeVar
 
+import fastapi.responses
 import orjson
-from fastapi import Depends, Request, Response
+from fastapi import Depends, Request
 from pydantic import BaseModel, ConfigDict, Field
 from sqlalchemy import Engine
 from sqlmodel import Session
@@ -62,10 +63,9 @@ class PageParams(BaseModel):
     )
 
 
-class JSONResponse(Response):
-    """orjson-rendered JSON: dates as ISO strings, several times faster than the stdlib encoder."""
-
-    media_type = "application/json"
+class JSONResponse(fastapi.responses.JSONResponse):
+    """orjson-rendered JSON: dates as ISO strings, several times faster than the stdlib encoder. A
+    JSONResponse subclass, so FastAPI documents each route's response model in OpenAPI."""
 
     def render(self, content: Any) -> bytes:
         return orjson.dumps(content)

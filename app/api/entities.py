@@ -13,7 +13,7 @@ from app.api.claims import ClaimPage, claims_page
 from app.api.deps import JSONResponse, PageParams, SessionDep
 from app.api.formats import list_response
 from app.errors import NotFound
-from app.models import EntityPublic, EntityType, Page, Predicate, RelationPublic, TopicId
+from app.models import EntityDetail, EntityPublic, EntityType, Page, Predicate, RelationPublic, TopicId
 from app.queries import ClaimFilter
 
 router = APIRouter(tags=["entities"])
@@ -65,7 +65,7 @@ def _entity_or_redirect(session: SessionDep, entity_id: str, request: Request) -
 
 
 @router.get(
-    "/entities/{entity_id}", response_model=dict[str, Any], responses={301: {"description": "An alias"}}
+    "/entities/{entity_id}", response_model=EntityDetail, responses={301: {"description": "An alias"}}
 )
 def get_entity(entity_id: str, request: Request, session: SessionDep) -> Any:
     """An entity: aliases, attributes, relations in and out, claim counts by topic, sources mentioning it.

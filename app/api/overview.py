@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Annotated
 
 from fastapi import APIRouter, Query
 from pydantic import BaseModel, ConfigDict, Field
 
 from app import queries
 from app.api.deps import JSONResponse, SessionDep
-from app.models import TopicPublic
+from app.models import SearchResults, Stats, TopicPublic
 
 router = APIRouter(tags=["overview"])
 
@@ -32,13 +32,13 @@ def list_topics(session: SessionDep) -> JSONResponse:
     return JSONResponse(queries.list_topics(session))
 
 
-@router.get("/search", response_model=dict[str, Any])
+@router.get("/search", response_model=SearchResults)
 def search(session: SessionDep, params: Annotated[SearchParams, Query()]) -> JSONResponse:
     """Entities whose name or alias starts with q, and the claims ranked by how well they match q."""
     return JSONResponse(queries.search(session, params.q, limit=params.limit))
 
 
-@router.get("/stats", response_model=dict[str, Any])
+@router.get("/stats", response_model=Stats)
 def stats(session: SessionDep) -> JSONResponse:
     """Sizes of the knowledge base: sources, claims by kind, entities by type, relations by origin."""
     return JSONResponse(queries.stats(session))

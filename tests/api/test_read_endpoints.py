@@ -130,3 +130,32 @@ def test_openapi_documents_every_route_with_examples_for_the_main_shapes(client:
     schemas = document["components"]["schemas"]
     for shape in ("ClaimPublic", "SourcePublic", "EntityPublic", "RelationPublic"):
         assert schemas[shape]["examples"]
+
+
+def _has_example(schema: Any, schemas: dict[str, Any], depth: int = 0) -> bool:
+    if depth > 6 or not isinstance(schema, dict):
+        return False
+    if "example" in schema or "examples" in schema:
+        return True
+    if "$ref" in schema:
+        return _has_example(schemas[schema["$ref"].rsplit("/", 1)[-1]], schemas, depth + 1)
+    nested = [schema.get("items"), *schema.get("properties", {}).values()]
+    nested += [*schema.get("anyOf", []), *schema.get("allOf", [])]
+    return any(_has_example(s, schemas, depth + 1) for s in nested if s)
+
+
+def test_openapi_documents_every_read_with_its_shape_and_an_example(api: TestClient) -> None:
+    document = api.get("/openapi.json").json()
+    schemas = document["components"]["schemas"]
+    missing = []
+    for path, operations in document["paths"].items():
+        get = operations.get("get")
+        if get is None or path in ("/health", "/ready", "/metrics"):
+            continue
+        content = get["responses"]["200"]["content"]["application/json"]
+        schema = content.get("schema", {})
+        if schema.get("type") == "string" or not _has_example(schema, schemas):
+            missing.append(path)
+    assert missing == []
+    claims = {p["name"] for p in document["paths"]["/claims"]["get"]["parameters"]}
+    assert {"topic", "entity", "q", "facets", "cursor", "value_min", "sort", "select"} <= claims
