@@ -122,6 +122,42 @@ def test_facets_count_the_whole_filtered_set(api: TestClient) -> None:
     assert all("name" in f for f in body["facets"]["speaker"])
 
 
+def true_facets(claims: list[Claim]) -> dict[str, Counter[str]]:
+    return {
+        "topic": Counter(t for c in claims for t in c["topics"]),
+        "entity": Counter(e["id"] for c in claims for e in c["entities"]),
+        "kind": Counter(c["kind"] for c in claims),
+        "source": Counter(c["source"] for c in claims),
+        "speaker": Counter(c["speaker"]["id"] for c in claims if c["speaker"]),
+    }
+
+
+@pytest.mark.parametrize(
+    "params",
+    [
+        {},  # counts kept at ingest for every claim
+        {"topic": "chips"},  # kept per topic
+        {"entity": "china"},  # kept per entity (entity and source facets counted live)
+        {"topic": "chips", "kind": ["event", "statistic"]},  # counted live
+        {"q": "chips"},  # counted live over full-text hits
+    ],
+)
+def test_every_facet_equals_a_count_of_the_matching_claims(api: TestClient, params: dict[str, Any]) -> None:
+    body = api.get("/claims", params={**params, "facets": "topic,entity,kind,source,speaker", "limit": 1})
+    assert body.status_code == 200, body.text
+    facets = body.json()["facets"]
+    truth = true_facets(every(api, **params, limit=50))
+    for name, counted in truth.items():
+        served = facets[name]
+        assert [f["count"] for f in served] == sorted((f["count"] for f in served), reverse=True)
+        assert all(counted[f["value"]] == f["count"] for f in served)
+        assert len(served) == min(len(counted), 50)
+        floor = served[-1]["count"] if served else 0  # the top 50: ties at the cut may go either way
+        assert {v for v, n in counted.items() if n > floor} <= {f["value"] for f in served}
+    for name in ("entity", "speaker"):
+        assert all(f.get("name") and f.get("type") for f in facets[name])
+
+
 def test_claim_detail_has_source_and_context(api: TestClient) -> None:
     claim = every(api, speaker="colette-kress")[0]
     detail = api.get(f"/claims/{claim['id']}").json()
