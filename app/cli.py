@@ -11,7 +11,7 @@ __all__ = ["main"]
 
 def _load(path: Path) -> int:
     from app.config import get_settings
-    from app.db import get_engine
+    from app.db import engine_for
     from app.extraction.pipeline import get_pipeline
     from app.ingest import ArticleError, load_folder
     from app.migrate import upgrade
@@ -20,7 +20,10 @@ def _load(path: Path) -> int:
     upgrade(settings.database_url)
     try:
         summary = load_folder(
-            path, engine=get_engine(), pipeline=get_pipeline(), progress=sys.stderr.isatty()
+            path,
+            engine=engine_for(settings.database_url),  # loading runs without the API's query time limit
+            pipeline=get_pipeline(),
+            progress=sys.stderr.isatty(),
         )
     except ArticleError as exc:
         print(f"error: {exc}", file=sys.stderr)

@@ -26,6 +26,11 @@ class Settings(BaseSettings):
     db_max_overflow: int = Field(default=10, ge=0, description="PostgreSQL connections beyond the pool")
     sqlite_busy_timeout_ms: int = Field(default=5000, ge=0, description="How long SQLite waits on a lock")
     seeds_dir: Path = Field(default=ROOT / "seeds", description="Folder loaded by `aikb load` by default")
+    query_time_limit_ms: int = Field(
+        default=5000,
+        ge=0,
+        description="Longest one SQL statement of the API may run; past it the request answers 503 (0: none)",
+    )
 
 
 @lru_cache

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import sqlite3
+import time
+import weakref
 from collections.abc import Iterator
 from functools import lru_cache
 from pathlib import Path
@@ -12,15 +15,60 @@ from sqlmodel import Session
 
 from app.config import get_settings
 
-__all__ = ["engine_for", "get_engine", "get_session", "is_sqlite"]
+__all__ = [
+    "TimedConnection",
+    "engine_for",
+    "get_engine",
+    "get_session",
+    "is_sqlite",
+    "is_timeout",
+    "start_statement_clock",
+    "time_limit_of",
+]
+
+_TIME_LIMITS: weakref.WeakKeyDictionary[Engine, int] = weakref.WeakKeyDictionary()
+
+
+def time_limit_of(engine: Engine) -> int:
+    """The statement time limit (ms) the engine was built with; 0 for none."""
+    return _TIME_LIMITS.get(engine, 0)
 
 
 def is_sqlite(url: str) -> bool:
     return url.startswith("sqlite")
 
 
-def engine_for(url: str) -> Engine:
-    """A new engine for the URL with this project's connection settings."""
+class TimedConnection(sqlite3.Connection):
+    """A SQLite connection whose statements stop at `deadline` (time.monotonic(); 0 = none): the progress
+    handler runs every few thousand virtual-machine steps and interrupts the statement past it."""
+
+    deadline: float = 0.0
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.set_progress_handler(self._past_deadline, 4000)
+
+    def _past_deadline(self) -> int:
+        return 1 if self.deadline and time.monotonic() > self.deadline else 0
+
+
+def is_timeout(exc: BaseException) -> bool:
+    """True for the error a statement stopped by the time limit raises, on either backend (raw or wrapped)."""
+    orig = getattr(exc, "orig", None) or exc
+    if isinstance(orig, sqlite3.OperationalError):
+        return str(orig) == "interrupted"
+    return type(orig).__name__ == "QueryCanceled"
+
+
+def start_statement_clock(dbapi_connection: Any, limit_ms: int) -> None:
+    """Arm the SQLite deadline of a raw connection for the next statement (PostgreSQL: statement_timeout)."""
+    if isinstance(dbapi_connection, TimedConnection):
+        dbapi_connection.deadline = time.monotonic() + limit_ms / 1000 if limit_ms else 0.0
+
+
+def engine_for(url: str, *, time_limit_ms: int = 0) -> Engine:
+    """A new engine for the URL with this project's connection settings. With `time_limit_ms`, every
+    statement stops after that long (the API's engine; loading and migrations run without a limit)."""
     settings = get_settings()
     if is_sqlite(url):
         path = url.split("///", 1)[-1]
@@ -30,10 +78,23 @@ def engine_for(url: str) -> Engine:
         # timed out under 32 concurrent clients in bench/load_test.py). Writers still serialise in SQLite.
         engine = create_engine(
             url,
-            connect_args={"check_same_thread": False},
+            connect_args={"check_same_thread": False, "factory": TimedConnection},
             pool_size=settings.db_pool_size,
             max_overflow=-1,
         )
+        _TIME_LIMITS[engine] = time_limit_ms
+        if time_limit_ms:
+
+            @event.listens_for(engine, "before_cursor_execute")
+            def _arm(
+                conn: Any, _cursor: Any, _statement: Any, _params: Any, _context: Any, _many: Any
+            ) -> None:
+                start_statement_clock(conn.connection.driver_connection, time_limit_ms)
+
+            @event.listens_for(engine, "checkin")
+            def _disarm(dbapi_connection: Any, _record: Any) -> None:
+                start_statement_clock(dbapi_connection, 0)
+
         busy = settings.sqlite_busy_timeout_ms
 
         @event.listens_for(engine, "connect")
@@ -49,18 +110,23 @@ def engine_for(url: str) -> Engine:
             cursor.close()
 
         return engine
-    return create_engine(
+    connect_args = {"options": f"-c statement_timeout={int(time_limit_ms)}"} if time_limit_ms else {}
+    engine = create_engine(
         url,
         pool_size=settings.db_pool_size,
         max_overflow=settings.db_max_overflow,
         pool_pre_ping=True,
+        connect_args=connect_args,
     )
+    _TIME_LIMITS[engine] = time_limit_ms
+    return engine
 
 
 @lru_cache
 def get_engine() -> Engine:
-    """The process-wide engine for DATABASE_URL."""
-    return engine_for(get_settings().database_url)
+    """The process-wide engine for DATABASE_URL, with the API's query time limit."""
+    settings = get_settings()
+    return engine_for(settings.database_url, time_limit_ms=settings.query_time_limit_ms)
 
 
 def get_session() -> Iterator[Session]:

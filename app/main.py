@@ -5,10 +5,13 @@ from __future__ import annotations
 import difflib
 import gc
 import re
+import sqlite3
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Any
 
+import psycopg
+import sqlalchemy.exc
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from sqlalchemy import Engine
@@ -17,7 +20,8 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from app.api import claims, entities, health, overview, sources
 from app.api.caching import ETagMiddleware
 from app.api.deps import JSONResponse
-from app.db import get_engine
+from app.config import get_settings
+from app.db import get_engine, is_timeout
 from app.errors import KBError
 
 __all__ = ["app", "create_app"]
@@ -82,6 +86,22 @@ def create_app(engine: Engine | None = None) -> FastAPI:
         elif first.get("type") == "value_error":
             message = message.removeprefix("Value error, ")
         return _problem(422, "Invalid parameter", message, parameter)
+
+    @api.exception_handler(sqlalchemy.exc.DBAPIError)
+    @api.exception_handler(sqlite3.OperationalError)
+    @api.exception_handler(psycopg.Error)
+    async def database_error(_request: Request, exc: Exception) -> JSONResponse:
+        if is_timeout(exc):
+            limit = get_settings().query_time_limit_ms
+            response = _problem(
+                503,
+                "Query time limit",
+                f"the query ran longer than the {limit} ms limit; narrow it (fewer or more selective "
+                "filters, a date range) or page with a smaller limit",
+            )
+            response.headers["retry-after"] = "1"
+            return response
+        raise exc
 
     @api.exception_handler(StarletteHTTPException)
     async def http_error(_request: Request, exc: StarletteHTTPException) -> JSONResponse:

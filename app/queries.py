@@ -21,6 +21,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Session
 
+from app.db import start_statement_clock, time_limit_of
 from app.errors import BadRequest, NotFound
 from app.models import (
     Claim,
@@ -271,18 +272,22 @@ class Db:
     """The claim read path's database access: plain DBAPI calls, SQL with named parameters in the driver's
     style. Built over a raw connection (the hot path) or over a Session's connection (in its transaction)."""
 
-    __slots__ = ("connection", "sqlite")
+    __slots__ = ("connection", "sqlite", "time_limit_ms")
 
-    def __init__(self, dbapi_connection: Any, dialect: str) -> None:
+    def __init__(self, dbapi_connection: Any, dialect: str, time_limit_ms: int = 0) -> None:
         self.connection = dbapi_connection
         self.sqlite = dialect == "sqlite"
+        self.time_limit_ms = time_limit_ms
 
     @classmethod
     def of(cls, session: Session) -> Db:
         connection = session.connection()
-        return cls(connection.connection.driver_connection, connection.dialect.name)
+        limit = time_limit_of(connection.engine)
+        return cls(connection.connection.driver_connection, connection.dialect.name, limit)
 
     def rows(self, sql: str, params: dict[str, Any]) -> list[Any]:
+        if self.time_limit_ms:
+            start_statement_clock(self.connection, self.time_limit_ms)
         cursor = self.connection.execute(sql, params)
         try:
             return list(cursor.fetchall())

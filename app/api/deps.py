@@ -13,6 +13,7 @@ from sqlalchemy import Engine
 from sqlmodel import Session
 from starlette.concurrency import run_in_threadpool
 
+from app.db import time_limit_of
 from app.queries import Db
 
 __all__ = ["JSONResponse", "PageParams", "SessionDep", "get_session", "next_link", "page_response", "read"]
@@ -32,7 +33,7 @@ SessionDep = Annotated[Session, Depends(get_session)]
 def _run(engine: Engine, fn: Callable[[Db], T]) -> T:
     connection = engine.raw_connection()
     try:
-        return fn(Db(connection.driver_connection, engine.dialect.name))
+        return fn(Db(connection.driver_connection, engine.dialect.name, time_limit_of(engine)))
     finally:
         connection.close()
 
@@ -47,7 +48,7 @@ async def read(request: Request, fn: Callable[[Db], T], *, inline: bool) -> T:
         reader = getattr(state, "sqlite_reader", None)
         if reader is None:
             reader = state.sqlite_reader = engine.raw_connection()
-        return fn(Db(reader.driver_connection, "sqlite"))
+        return fn(Db(reader.driver_connection, "sqlite", time_limit_of(engine)))
     return await run_in_threadpool(_run, engine, fn)
 
 
