@@ -13,7 +13,10 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from app.api import claims, entities, health, overview, sources
 from app.api.caching import ETagMiddleware
 from app.api.deps import JSONResponse
+from app.api.observability import ObservabilityMiddleware
+from app.config import get_settings
 from app.errors import KBError
+from app.observability import HttpMetrics
 
 __all__ = ["app", "create_app"]
 
@@ -38,6 +41,11 @@ def create_app() -> FastAPI:
         default_response_class=JSONResponse,
     )
     api.add_middleware(ETagMiddleware)
+    # Added last, so outermost: it times and counts everything, 304s and errors included.
+    api.state.http_metrics = HttpMetrics()
+    api.add_middleware(
+        ObservabilityMiddleware, metrics=api.state.http_metrics, access_log=get_settings().aikb_access_log
+    )
     for module in (sources, claims, entities, overview, health):
         api.include_router(module.router)
 
