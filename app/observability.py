@@ -137,7 +137,9 @@ def log_config(level: str = "INFO") -> dict[str, Any]:
             # uvicorn installs handlers of its own on these; route them to the one JSON handler instead.
             name: {"handlers": [], "propagate": True, "level": level}
             for name in ("uvicorn", "uvicorn.error", "uvicorn.access")
-        },
+        }
+        # /ready reads the migration scripts once per process; Alembic announces its plugins at INFO.
+        | {"alembic": {"level": "WARNING"}},
         "root": {"handlers": ["stderr"], "level": level},
     }
 
