@@ -63,7 +63,17 @@ def main(argv: list[str] | None = None) -> int:
             return code
     import uvicorn
 
-    uvicorn.run("app.main:app", host=args.host, port=args.port, workers=args.workers, log_level="info")
+    from app.observability import log_config
+
+    # JSON lines for uvicorn's loggers too; the per-request line is the app's (AIKB_ACCESS_LOG).
+    uvicorn.run(
+        "app.main:app",
+        host=args.host,
+        port=args.port,
+        workers=args.workers,
+        log_config=log_config(settings.aikb_log_level.upper()),
+        access_log=False,
+    )
     return 0
 
 

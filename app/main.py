@@ -20,9 +20,11 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from app.api import claims, entities, health, overview, sources
 from app.api.caching import ETagMiddleware
 from app.api.deps import JSONResponse
+from app.api.observability import ObservabilityMiddleware
 from app.config import get_settings
 from app.db import get_engine, is_timeout
 from app.errors import KBError
+from app.observability import HttpMetrics
 
 __all__ = ["app", "create_app"]
 
@@ -62,6 +64,11 @@ def create_app(engine: Engine | None = None) -> FastAPI:
     )
     api.state.engine = engine if engine is not None else get_engine()
     api.add_middleware(ETagMiddleware)
+    # Added last, so outermost: it times and counts everything, 304s and errors included.
+    api.state.http_metrics = HttpMetrics()
+    api.add_middleware(
+        ObservabilityMiddleware, metrics=api.state.http_metrics, access_log=get_settings().aikb_access_log
+    )
     for module in (claims, sources, entities, overview, health):  # the busiest routes first
         api.include_router(module.router)
 

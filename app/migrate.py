@@ -2,15 +2,24 @@
 
 from __future__ import annotations
 
+from functools import lru_cache
 from pathlib import Path
 
 from alembic import command
 from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
-from sqlalchemy import Engine
+from sqlalchemy import Connection, Engine
 
-__all__ = ["alembic_config", "at_head", "downgrade", "include_object", "upgrade"]
+__all__ = [
+    "alembic_config",
+    "at_head",
+    "current_revisions",
+    "downgrade",
+    "head_revisions",
+    "include_object",
+    "upgrade",
+]
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -53,9 +62,18 @@ def downgrade(url: str, revision: str = "base") -> None:
     command.downgrade(alembic_config(url), revision)
 
 
+@lru_cache
+def head_revisions() -> frozenset[str]:
+    """The newest migrations' ids (read from migrations/ once: /ready asks on every probe)."""
+    return frozenset(ScriptDirectory.from_config(alembic_config("sqlite://")).get_heads())
+
+
+def current_revisions(connection: Connection) -> frozenset[str]:
+    """The revisions the database is at (empty when never migrated)."""
+    return frozenset(MigrationContext.configure(connection).get_current_heads())
+
+
 def at_head(engine: Engine) -> bool:
     """True when the database's revision is the newest migration."""
-    script = ScriptDirectory.from_config(alembic_config(str(engine.url)))
     with engine.connect() as conn:
-        current = MigrationContext.configure(conn).get_current_heads()
-    return set(current) == set(script.get_heads())
+        return current_revisions(conn) == head_revisions()

@@ -13,7 +13,8 @@ __all__ = ["ETagMiddleware"]
 
 class ETagMiddleware:
     """Pure ASGI (no BaseHTTPMiddleware thread hop): buffers a GET's single-chunk 200 body, hashes it, and
-    answers 304 with no body when If-None-Match names that hash. Streamed bodies pass through untouched."""
+        answers 304 with no body when If-None-Match names that hash. Streamed bodies, and responses that say
+    `Cache-Control: no-store` (probes, metrics), pass through untouched."""
 
     def __init__(self, app: ASGIApp, *, max_age: int = 60) -> None:
         self.app = app
@@ -29,7 +30,7 @@ class ETagMiddleware:
         async def wrapped(message: Message) -> None:
             nonlocal start
             if message["type"] == "http.response.start":
-                if message["status"] != 200:
+                if message["status"] != 200 or (b"cache-control", b"no-store") in message["headers"]:
                     await send(message)
                     return
                 start = message

@@ -1,17 +1,56 @@
-"""Liveness."""
+"""Operations: liveness, readiness and Prometheus metrics."""
 
 from __future__ import annotations
 
-from fastapi import APIRouter
+from fastapi import APIRouter, Request, Response
 from sqlalchemy import text
+from sqlalchemy.exc import SQLAlchemyError
 
 from app.api.deps import JSONResponse, SessionDep
+from app.errors import KBError
+from app.migrate import current_revisions, head_revisions
+from app.observability import HttpMetrics, exposition, kb_size_families, kb_sizes
 
 router = APIRouter(tags=["operations"])
+# A probe or a scrape must see the live state, never a cached copy (see caching.py).
+NO_STORE = {"cache-control": "no-store"}
+
+
+class NotReady(KBError):
+    status = 503
+    title = "Not ready"
 
 
 @router.get("/health")
 def health(session: SessionDep) -> JSONResponse:
-    """The service is up and its database answers."""
+    """Liveness: the service is up and its database answers."""
     session.execute(text("SELECT 1"))
-    return JSONResponse({"status": "ok"})
+    return JSONResponse({"status": "ok"}, headers=NO_STORE)
+
+
+@router.get("/ready", responses={503: {"description": "database unreachable or migrations behind"}})
+def ready(session: SessionDep) -> JSONResponse:
+    """Readiness: the database answers and its schema is at the newest migration (else 503, saying which)."""
+    try:
+        current = current_revisions(session.connection())
+    except SQLAlchemyError as exc:
+        raise NotReady(f"database unreachable: {type(exc).__name__}") from exc
+    expected = head_revisions()
+    if current != expected:
+        raise NotReady(
+            f"migrations not at head: database at {', '.join(sorted(current)) or 'no revision'}, "
+            f"code expects {', '.join(sorted(expected))}; run `aikb migrate`"
+        )
+    return JSONResponse({"status": "ready", "revision": ", ".join(sorted(current))}, headers=NO_STORE)
+
+
+@router.get("/metrics", response_class=Response, responses={200: {"content": {"text/plain": {}}}})
+def metrics(request: Request, session: SessionDep) -> Response:
+    """Prometheus text format: requests by method, route and status, latencies, knowledge-base sizes."""
+    http_metrics: HttpMetrics = request.app.state.http_metrics
+    sizes = kb_sizes(connection=session.connection())
+    return Response(
+        exposition(http_metrics, kb_size_families(sizes)),
+        media_type="text/plain; version=0.0.4; charset=utf-8",
+        headers=NO_STORE,
+    )
