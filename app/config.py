@@ -26,6 +26,14 @@ class Settings(BaseSettings):
     db_max_overflow: int = Field(default=10, ge=0, description="PostgreSQL connections beyond the pool")
     sqlite_busy_timeout_ms: int = Field(default=5000, ge=0, description="How long SQLite waits on a lock")
     seeds_dir: Path = Field(default=ROOT / "seeds", description="Folder loaded by `aikb load` by default")
+    # Write API: keys and request bodies.
+    aikb_read_requires_key: bool = Field(
+        default=False,
+        description="Every read needs an API key with the `read` scope (health checks stay open)",
+    )
+    aikb_max_body_bytes: int = Field(
+        default=1_048_576, ge=1, description="Largest request body accepted (413 beyond); 1 MiB"
+    )
 
 
 @lru_cache

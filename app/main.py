@@ -6,25 +6,33 @@ import difflib
 import re
 from typing import Any
 
-from fastapi import FastAPI, Request
+from fastapi import Depends, FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from app.api import claims, entities, health, overview, sources
+from app.api import changes, claims, entities, health, overview, sources, write
+from app.api.auth import require_read
 from app.api.caching import ETagMiddleware
 from app.api.deps import JSONResponse
+from app.api.limits import BodyLimitMiddleware
+from app.config import get_settings
 from app.errors import KBError
 
 __all__ = ["app", "create_app"]
 
 
 def _problem(
-    status: int, title: str, detail: str, parameter: str | None = None, type_: str = "about:blank"
+    status: int,
+    title: str,
+    detail: str,
+    parameter: str | None = None,
+    type_: str = "about:blank",
+    headers: dict[str, str] | None = None,
 ) -> JSONResponse:
     body: dict[str, Any] = {"type": type_, "title": title, "status": status, "detail": detail}
     if parameter:
         body["parameter"] = parameter
-    response = JSONResponse(body, status_code=status)
+    response = JSONResponse(body, status_code=status, headers=headers)
     response.headers["content-type"] = "application/problem+json"
     return response
 
@@ -38,12 +46,16 @@ def create_app() -> FastAPI:
         default_response_class=JSONResponse,
     )
     api.add_middleware(ETagMiddleware)
-    for module in (sources, claims, entities, overview, health):
-        api.include_router(module.router)
+    api.add_middleware(BodyLimitMiddleware, max_bytes=get_settings().aikb_max_body_bytes)
+    # Writes check their own (write) scope; reads need a key only when AIKB_READ_REQUIRES_KEY is set.
+    api.include_router(write.router)
+    for module in (sources, claims, entities, overview, changes):
+        api.include_router(module.router, dependencies=[Depends(require_read)])
+    api.include_router(health.router)
 
     @api.exception_handler(KBError)
     async def kb_error(_request: Request, exc: KBError) -> JSONResponse:
-        return _problem(exc.status, exc.title, exc.detail, exc.parameter, exc.type)
+        return _problem(exc.status, exc.title, exc.detail, exc.parameter, exc.type, exc.headers)
 
     @api.exception_handler(RequestValidationError)
     async def invalid(_request: Request, exc: RequestValidationError) -> JSONResponse:

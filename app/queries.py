@@ -56,6 +56,7 @@ __all__ = [
     "list_entities",
     "list_relations",
     "list_sources",
+    "written_source",
 ]
 
 E = Entity.__table__  # type: ignore[attr-defined]
@@ -174,6 +175,21 @@ def get_source(session: Session, source_id: str) -> dict[str, Any]:
         {"id": r.id, "name": r.name, "type": r.type, "mentions": r.mentions} for r in mentioned
     ]
     return item
+
+
+def written_source(session: Session, source_id: str) -> dict[str, Any]:
+    """A source as a write answers it: metadata without the text, and how many claims, mentions and
+    relations it holds."""
+    row = session.execute(select(*[c for c in S.c if c.name != "text"]).where(S.c.id == source_id)).first()
+    if row is None:
+        raise NotFound(f"no source with id {source_id!r}")
+    counts = {
+        name: session.execute(
+            select(func.count()).select_from(rows).where(rows.c.source_id == source_id)
+        ).scalar_one()
+        for name, rows in (("claims", C), ("mentions", M), ("relations", R))
+    }
+    return {**_source_item(row, counts["claims"]), "note": row.note, "extracted": counts}
 
 
 # --- claims ---------------------------------------------------------------------------------------------

@@ -1,0 +1,47 @@
+"""API keys on requests: `Authorization: Bearer aikb_…`. Writes need `write`; reads need `read` only when
+AIKB_READ_REQUIRES_KEY is set."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import Depends
+from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
+
+from app import keys
+from app.api.deps import SessionDep, SettingsDep
+from app.errors import Forbidden, Unauthorized
+from app.models import ApiKey
+
+__all__ = ["require_read", "require_write"]
+
+bearer = HTTPBearer(auto_error=False, description="An API key made with `aikb keys create NAME --scope …`")
+
+
+def current_key(
+    session: SessionDep, credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(bearer)]
+) -> ApiKey | None:
+    """The request's key, None without one; a key that is presented but unknown or revoked is a 401 even
+    where none is needed, so a client learns about it at once."""
+    if credentials is None:
+        return None
+    key = keys.authenticate(session, credentials.credentials)
+    session.commit()  # last_used_at, in its own short transaction before the request's work
+    return key
+
+
+KeyDep = Annotated[ApiKey | None, Depends(current_key)]
+
+
+def require_read(settings: SettingsDep, key: KeyDep) -> None:
+    """Reads are public unless AIKB_READ_REQUIRES_KEY is set; then any live key will do."""
+    if key is None and settings.aikb_read_requires_key:
+        raise Unauthorized("reads need an API key: Authorization: Bearer <key>")
+
+
+def require_write(key: KeyDep) -> None:
+    """Writes need a key with the `write` scope."""
+    if key is None:
+        raise Unauthorized("writes need an API key with the write scope: Authorization: Bearer <key>")
+    if "write" not in key.scopes:
+        raise Forbidden(f"API key {key.id} ({key.name}) has scopes {key.scopes}; this needs write")
