@@ -13,10 +13,11 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from app.api import changes, claims, entities, health, overview, sources, write
 from app.api.auth import require_read
 from app.api.caching import ETagMiddleware
-from app.api.deps import JSONResponse
+from app.api.deps import JSONResponse, document_models
 from app.api.limits import BodyLimitMiddleware
 from app.config import get_settings
 from app.errors import KBError
+from app.models import SourceCreate, SourcePatch
 
 __all__ = ["app", "create_app"]
 
@@ -44,7 +45,10 @@ def create_app() -> FastAPI:
         version="0.1.0",
         description="A source-traceable knowledge base of the China/US AI race.",
         default_response_class=JSONResponse,
+        # Operation ids are the route functions' names: `create_source`, not `create_source_sources_post`.
+        generate_unique_id_function=lambda route: route.name,
     )
+    document_models(api, SourceCreate, SourcePatch)
     api.add_middleware(ETagMiddleware)
     api.add_middleware(BodyLimitMiddleware, max_bytes=get_settings().aikb_max_body_bytes)
     # Writes check their own (write) scope; reads need a key only when AIKB_READ_REQUIRES_KEY is set.

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Annotated, Any, Literal
 
 import orjson
-from fastapi import Depends, Request, Response
+from fastapi import Depends, FastAPI, Request, responses
 from pydantic import BaseModel, ConfigDict, Field
 from sqlmodel import Session
 
@@ -20,8 +20,10 @@ __all__ = [
     "Problem",
     "SessionDep",
     "SettingsDep",
+    "document_models",
     "page_response",
     "problems",
+    "schema_ref",
 ]
 
 SessionDep = Annotated[Session, Depends(get_session)]
@@ -57,16 +59,31 @@ PROBLEM_TEXT = {
 }
 
 
+def schema_ref(model: type[BaseModel]) -> dict[str, str]:
+    """A reference to a schema `document_models` adds to the OpenAPI components."""
+    return {"$ref": f"#/components/schemas/{model.__name__}"}
+
+
 def problems(*statuses: int) -> dict[int | str, dict[str, Any]]:
     """OpenAPI `responses` for these error statuses, each a problem+json body."""
-    schema = Problem.model_json_schema()
-    return {
-        status: {
-            "description": PROBLEM_TEXT[status],
-            "content": {"application/problem+json": {"schema": schema}},
-        }
-        for status in statuses
-    }
+    content = {"application/problem+json": {"schema": schema_ref(Problem)}}
+    return {status: {"description": PROBLEM_TEXT[status], "content": content} for status in statuses}
+
+
+def document_models(api: FastAPI, *models: type[BaseModel]) -> None:
+    """Add schemas that no route declares as a parameter (bodies a route reads itself, problem details) to
+    the OpenAPI components once, so each is one named type in generated clients rather than many copies."""
+    build = api.openapi
+
+    def openapi() -> dict[str, Any]:
+        if api.openapi_schema is None:
+            schemas = build().setdefault("components", {}).setdefault("schemas", {})
+            documented: list[type[BaseModel]] = [Problem, *models]
+            for model in documented:
+                schemas[model.__name__] = model.model_json_schema(ref_template="#/components/schemas/{model}")
+        return api.openapi_schema  # type: ignore[return-value]
+
+    api.openapi = openapi  # type: ignore[method-assign]
 
 
 class PageParams(BaseModel):
@@ -81,8 +98,10 @@ class PageParams(BaseModel):
     )
 
 
-class JSONResponse(Response):
-    """orjson-rendered JSON: dates as ISO strings, several times faster than the stdlib encoder."""
+class JSONResponse(responses.JSONResponse):
+    """orjson-rendered JSON: dates as ISO strings, several times faster than the stdlib encoder. A subclass
+    of FastAPI's JSONResponse so that OpenAPI documents each route's response model (for any other class it
+    writes `{"type": "string"}`, and generated clients hand back untyped JSON)."""
 
     media_type = "application/json"
 

@@ -14,7 +14,7 @@ from sqlalchemy.exc import IntegrityError
 
 from app import ingest, queries
 from app.api.auth import require_write
-from app.api.deps import JSONResponse, PipelineDep, SessionDep, problems
+from app.api.deps import JSONResponse, PipelineDep, SessionDep, problems, schema_ref
 from app.errors import BadRequest, Conflict, NotFound, UnprocessableContent, UnsupportedMediaType
 from app.ingest import ArticleError
 from app.models import SourceCreate, SourcePatch, SourceWritten
@@ -90,8 +90,7 @@ def _body_doc(*media: tuple[str, dict[str, Any]]) -> dict[str, Any]:
 
 
 def _schema(model: type[BaseModel]) -> dict[str, Any]:
-    schema = model.model_json_schema()
-    return {"schema": schema, "example": schema["examples"][0]}
+    return {"schema": schema_ref(model), "example": model.model_json_schema()["examples"][0]}
 
 
 MARKDOWN = ("text/markdown", {"schema": {"type": "string"}, "example": MARKDOWN_EXAMPLE})
@@ -154,7 +153,7 @@ def create_source(session: SessionDep, pipeline: PipelineDep, body: BodyDep) -> 
     response_model=SourceWritten,
     responses=problems(400, 401, 403, 404, 413, 415, 422),
     openapi_extra=_body_doc(
-        ("application/merge-patch+json", _schema(SourcePatch)), ("application/json", _schema(SourcePatch))
+        ("application/json", _schema(SourcePatch)), ("application/merge-patch+json", _schema(SourcePatch))
     ),
 )
 def update_source(source_id: str, session: SessionDep, body: BodyDep) -> JSONResponse:
