@@ -36,6 +36,14 @@ class Settings(BaseSettings):
         description="Log one JSON line per request (off by default: ~30% of throughput at this scale)",
     )
     aikb_log_level: str = Field(default="INFO", description="Level of the JSON logs on stderr (`aikb serve`)")
+    # Write API: keys and request bodies.
+    aikb_read_requires_key: bool = Field(
+        default=False,
+        description="Every read needs an API key with the `read` scope (health checks stay open)",
+    )
+    aikb_max_body_bytes: int = Field(
+        default=1_048_576, ge=1, description="Largest request body accepted (413 beyond); 1 MiB"
+    )
 
 
 @lru_cache

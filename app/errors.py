@@ -2,7 +2,19 @@
 
 from __future__ import annotations
 
-__all__ = ["BadRequest", "KBError", "NotFound"]
+from typing import ClassVar
+
+__all__ = [
+    "BadRequest",
+    "Conflict",
+    "Forbidden",
+    "KBError",
+    "NotFound",
+    "PayloadTooLarge",
+    "Unauthorized",
+    "UnprocessableContent",
+    "UnsupportedMediaType",
+]
 
 
 class KBError(Exception):
@@ -10,6 +22,7 @@ class KBError(Exception):
 
     status = 500
     title = "Internal error"
+    headers: ClassVar[dict[str, str]] = {}
 
     def __init__(self, detail: str, *, parameter: str | None = None) -> None:
         super().__init__(detail)
@@ -26,6 +39,43 @@ class BadRequest(KBError):
     title = "Bad request"
 
 
+class Unauthorized(KBError):
+    """No key, or one that is unknown or revoked (RFC 6750: the challenge names the scheme)."""
+
+    status = 401
+    title = "Unauthorized"
+    headers: ClassVar[dict[str, str]] = {"WWW-Authenticate": 'Bearer realm="aikb"'}
+
+
+class Forbidden(KBError):
+    """A valid key without the scope the endpoint needs."""
+
+    status = 403
+    title = "Forbidden"
+
+
 class NotFound(KBError):
     status = 404
     title = "Not found"
+
+
+class Conflict(KBError):
+    status = 409
+    title = "Conflict"
+
+
+class PayloadTooLarge(KBError):
+    status = 413
+    title = "Content too large"
+
+
+class UnsupportedMediaType(KBError):
+    status = 415
+    title = "Unsupported media type"
+
+
+class UnprocessableContent(KBError):
+    """A well-formed body whose content is invalid (unknown field, wrong type, empty text)."""
+
+    status = 422
+    title = "Invalid content"

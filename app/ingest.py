@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
 from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
@@ -12,9 +13,11 @@ from pathlib import Path
 from typing import Any
 
 import orjson
-from sqlalchemy import Engine, delete, exists, insert, select, update
+import yaml
+from sqlalchemy import Engine, delete, exists, func, insert, select, update
 from sqlmodel import Session
 
+from app.changes import record_change
 from app.extraction.catalog import Catalog, normalise_alias
 from app.extraction.pipeline import EXTRACTOR_VERSION, Pipeline
 from app.extraction.records import EntityRecord, Extraction
@@ -42,16 +45,28 @@ from app.projection import (
 )
 
 __all__ = [
+    "METADATA_FIELDS",
     "ArticleError",
     "ArticleInput",
     "IngestResult",
     "LoadSummary",
+    "ReextractSummary",
+    "article_from_markdown",
+    "article_metadata",
     "claim_id",
+    "decode_text",
+    "delete_source",
+    "ensure_catalog",
     "ingest_article",
     "load_folder",
+    "posted_article",
     "read_folder",
+    "reextract",
     "source_id_for",
+    "source_with_text",
+    "stored_article",
     "sync_catalog",
+    "update_source_metadata",
 ]
 
 ALLOWED_FIELDS = {
@@ -68,8 +83,25 @@ ALLOWED_FIELDS = {
 }
 
 
+# What a client may set on a source (sources.json entries add `file` and `title_from`; posts add `text`).
+METADATA_FIELDS = (
+    "url",
+    "title",
+    "publisher",
+    "authors",
+    "published",
+    "published_not_before",
+    "language",
+    "note",
+)
+
+
 class ArticleError(ValueError):
-    """An article that cannot be loaded; the message says which and why."""
+    """An article that cannot be loaded; the message says which and why, `field` names the culprit."""
+
+    def __init__(self, message: str, *, field: str | None = None) -> None:
+        super().__init__(message)
+        self.field = field
 
 
 @dataclass(frozen=True, slots=True)
@@ -142,27 +174,67 @@ def _parse_date(value: Any, field_name: str, where: str) -> date | None:
     if value is None:
         return None
     if not isinstance(value, str):
-        raise ArticleError(f"{where}: {field_name} must be a YYYY-MM-DD string or null")
+        raise ArticleError(f"{where}: {field_name} must be a YYYY-MM-DD string or null", field=field_name)
     try:
         return date.fromisoformat(value)
     except ValueError as exc:
-        raise ArticleError(f"{where}: {field_name} {value!r} is not a YYYY-MM-DD date") from exc
+        message = f"{where}: {field_name} {value!r} is not a YYYY-MM-DD date"
+        raise ArticleError(message, field=field_name) from exc
 
 
 def _optional_str(entry: dict[str, Any], name: str, where: str) -> str | None:
     value = entry.get(name)
     if value is not None and not isinstance(value, str):
-        raise ArticleError(f"{where}: {name} must be a string or null")
+        raise ArticleError(f"{where}: {name} must be a string or null", field=name)
     return value
+
+
+def article_metadata(
+    entry: dict[str, Any], where: str, allowed: Iterable[str] = METADATA_FIELDS
+) -> dict[str, Any]:
+    """The typed metadata of a sources.json entry or of a posted article: every source's one set of rules."""
+    allowed = set(allowed)
+    unknown = sorted(set(entry) - allowed)
+    if unknown:
+        message = f"{where}: unknown fields {unknown}; allowed: {sorted(allowed)}"
+        raise ArticleError(message, field=unknown[0])
+    authors = entry.get("authors") or []
+    if not isinstance(authors, list) or not all(isinstance(a, str) for a in authors):
+        raise ArticleError(f"{where}: authors must be a list of strings", field="authors")
+    return {
+        "url": _optional_str(entry, "url", where),
+        "title": _optional_str(entry, "title", where),
+        "publisher": _optional_str(entry, "publisher", where),
+        "authors": authors,
+        "published": _parse_date(entry.get("published"), "published", where),
+        "published_not_before": _parse_date(entry.get("published_not_before"), "published_not_before", where),
+        "language": _optional_str(entry, "language", where) or "en",
+        "note": _optional_str(entry, "note", where),
+    }
+
+
+def decode_text(raw: bytes, where: str) -> str:
+    """An article's bytes as text: UTF-8 and not blank, or an ArticleError saying which."""
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise ArticleError(f"{where}: not valid UTF-8 (byte {exc.start})", field="text") from exc
+    if not text.strip():
+        raise ArticleError(f"{where}: empty file", field="text")
+    return text
+
+
+def _input(key: str, text: str, metadata: dict[str, Any]) -> ArticleInput:
+    return ArticleInput(key=key, text=text, **{**metadata, "authors": tuple(metadata["authors"])})
 
 
 def _article(folder: Path, entry: Any, index: int) -> ArticleInput:
     if not isinstance(entry, dict):
         raise ArticleError(f"sources.json entry {index}: expected an object")
     where = f"sources.json entry {index} ({entry.get('file', '?')})"
-    unknown = sorted(set(entry) - ALLOWED_FIELDS)
-    if unknown:
-        raise ArticleError(f"{where}: unknown fields {unknown}; allowed: {sorted(ALLOWED_FIELDS)}")
+    metadata = article_metadata(
+        {k: v for k, v in entry.items() if k not in ("file", "title_from")}, where, ALLOWED_FIELDS
+    )
     file_name = entry.get("file")
     if not isinstance(file_name, str) or not file_name:
         raise ArticleError(f"{where}: 'file' is required")
@@ -171,29 +243,45 @@ def _article(folder: Path, entry: Any, index: int) -> ArticleInput:
         raise ArticleError(f"{where}: file must be inside the folder")
     if not path.is_file():
         raise ArticleError(f"{file_name}: listed in sources.json but not found")
-    raw = path.read_bytes()
-    try:
-        text = raw.decode("utf-8")
-    except UnicodeDecodeError as exc:
-        raise ArticleError(f"{file_name}: not valid UTF-8 (byte {exc.start})") from exc
+    text = decode_text(path.read_bytes(), file_name)
+    return _input(metadata["url"] or f"file:{file_name}", text, metadata)
+
+
+def posted_article(fields: Any, where: str = "request body") -> ArticleInput:
+    """An article sent over HTTP: `text` plus the metadata fields of a sources.json entry, under the same
+    rules. Its key is the url when given (as for a folder, so a later load of it updates the same source),
+    else `sha256:<hash of the text>`: the same text always gets the same source id."""
+    if not isinstance(fields, dict):
+        raise ArticleError(f"{where}: expected a JSON object")
+    metadata = article_metadata(fields, where, (*METADATA_FIELDS, "text"))
+    text = fields.get("text")
+    if not isinstance(text, str):
+        raise ArticleError(f"{where}: text is required and must be a string", field="text")
     if not text.strip():
-        raise ArticleError(f"{file_name}: empty file")
-    authors = entry.get("authors") or []
-    if not isinstance(authors, list) or not all(isinstance(a, str) for a in authors):
-        raise ArticleError(f"{where}: authors must be a list of strings")
-    url = _optional_str(entry, "url", where)
-    return ArticleInput(
-        key=url or f"file:{file_name}",
-        text=text,
-        url=url,
-        title=_optional_str(entry, "title", where),
-        publisher=_optional_str(entry, "publisher", where),
-        authors=tuple(authors),
-        published=_parse_date(entry.get("published"), "published", where),
-        published_not_before=_parse_date(entry.get("published_not_before"), "published_not_before", where),
-        language=_optional_str(entry, "language", where) or "en",
-        note=_optional_str(entry, "note", where),
-    )
+        raise ArticleError(f"{where}: text is empty", field="text")
+    return _input(metadata["url"] or f"sha256:{_digest(text, 64)}", text, metadata)
+
+
+FRONT_MATTER = re.compile(r"\A---[ \t]*\r?\n(.*?^)---[ \t]*(?:\r?\n|\Z)", re.DOTALL | re.MULTILINE)
+
+
+def article_from_markdown(text: str, where: str = "request body") -> ArticleInput:
+    """A Markdown article: optional YAML front matter holding the metadata fields, then the text, kept
+    exactly as sent."""
+    match = FRONT_MATTER.match(text)
+    if match is None:
+        return posted_article({"text": text}, where)
+    try:
+        fields = yaml.safe_load(match.group(1)) or {}
+    except yaml.YAMLError as exc:
+        raise ArticleError(f"{where}: front matter is not valid YAML ({exc})") from exc
+    if not isinstance(fields, dict):
+        raise ArticleError(f"{where}: front matter must be a mapping of metadata fields")
+    if "text" in fields:
+        raise ArticleError(f"{where}: the text follows the front matter, not inside it", field="text")
+    # YAML reads 2025-01-02 as a date; the shared rules expect the string a JSON body would carry.
+    fields = {k: v.isoformat() if type(v) is date else v for k, v in fields.items()}
+    return posted_article({**fields, "text": text[match.end() :]}, where)
 
 
 def read_folder(folder: Path) -> tuple[list[ArticleInput], list[str]]:
@@ -310,6 +398,32 @@ def sync_catalog(session: Session, *, catalog: Catalog) -> int:
     return changed
 
 
+def ensure_catalog(session: Session, *, catalog: Catalog) -> None:
+    """sync_catalog when the database lacks catalog entities or topics (two counts, not a full diff), so a
+    write to a database nobody has loaded yet can link the catalog's entities."""
+    entities = session.execute(
+        select(func.count()).select_from(ENTITY).where(ENTITY.c.origin == "catalog")
+    ).scalar_one()
+    topics = session.execute(select(func.count()).select_from(Topic)).scalar_one()
+    if entities < len(catalog.entities) or topics < len(topic_definitions()):
+        sync_catalog(session, catalog=catalog)
+
+
+def source_with_text(session: Session, text: str) -> str | None:
+    """The id of a source holding exactly this text, if any."""
+    content_hash = hashlib.sha256(text.encode("utf-8")).hexdigest()
+    query = select(SOURCE.c.id).where(SOURCE.c.content_hash == content_hash).order_by(SOURCE.c.id).limit(1)
+    return session.execute(query).scalar()
+
+
+def stored_article(session: Session, source_id: str) -> ArticleInput | None:
+    """A stored source as the article it was loaded from (key, text, metadata), or None."""
+    row = session.execute(select(SOURCE).where(SOURCE.c.id == source_id)).mappings().first()
+    if row is None:
+        return None
+    return _input(row["key"], row["text"], {k: row[k] for k in METADATA_FIELDS})
+
+
 def _metadata(article: ArticleInput) -> dict[str, Any]:
     return {
         "url": article.url,
@@ -323,8 +437,11 @@ def _metadata(article: ArticleInput) -> dict[str, Any]:
     }
 
 
-def ingest_article(session: Session, *, article: ArticleInput, pipeline: Pipeline) -> IngestResult:
-    """Write one article and what the pipeline extracts from it; the caller commits."""
+def ingest_article(
+    session: Session, *, article: ArticleInput, pipeline: Pipeline, force: bool = False
+) -> IngestResult:
+    """Write one article and what the pipeline extracts from it (with `force`, even when text and extractor
+    are unchanged); the caller commits."""
     source_id = source_id_for(article.key)
     content_hash = hashlib.sha256(article.text.encode("utf-8")).hexdigest()
     metadata = _metadata(article)
@@ -332,7 +449,7 @@ def ingest_article(session: Session, *, article: ArticleInput, pipeline: Pipelin
     row = session.execute(select(SOURCE).where(SOURCE.c.id == source_id)).mappings().first()
     now = _now()
     unchanged_text = row is not None and row["content_hash"] == content_hash
-    if row is not None and unchanged_text and row["extractor_version"] == EXTRACTOR_VERSION:
+    if row is not None and unchanged_text and row["extractor_version"] == EXTRACTOR_VERSION and not force:
         if all(row[k] == v for k, v in metadata.items()):
             return IngestResult(source_id, "unchanged")
         update_source_metadata(session, source_id, metadata)
@@ -355,14 +472,17 @@ def ingest_article(session: Session, *, article: ArticleInput, pipeline: Pipelin
         session.execute(update(SOURCE).where(SOURCE.c.id == source_id).values(**values))
     _write_extraction(session, source_id, published, extraction)
     _collect_orphans(session, previously_mentioned)
+    record_change(session, source_id, "created" if status == "new" else "updated")
     return IngestResult(
         source_id, status, len(extraction.claims), len(extraction.mentions), len(extraction.relations)
     )
 
 
 def update_source_metadata(session: Session, source_id: str, metadata: dict[str, Any]) -> None:
-    """New metadata for a source; a new date moves its claims (sort day, documents) with it."""
+    """Replace a source's metadata (not its text); a new date moves its claims (sort day, documents) with
+    it. The caller commits."""
     session.execute(update(SOURCE).where(SOURCE.c.id == source_id).values(**metadata, updated_at=_now()))
+    record_change(session, source_id, "updated")
     published = session.execute(
         select(SOURCE.c.published, SOURCE.c.published_not_before).where(SOURCE.c.id == source_id)
     ).one()
@@ -408,6 +528,18 @@ def _claim_facets(session: Session, source_id: str) -> Counter[tuple[str, str, s
             facet_keys(row.kind, source_id, row.speaker_id, topics.get(cid, ()), entities.get(cid, ()))
         )
     return counts
+
+
+def delete_source(session: Session, source_id: str) -> bool:
+    """Remove a source with its claims, mentions, learned aliases and relations; discovered entities nothing
+    else refers to go too. False when there is no such source; the caller commits."""
+    if session.execute(select(SOURCE.c.id).where(SOURCE.c.id == source_id)).first() is None:
+        return False
+    mentioned = _clear_extraction(session, source_id)
+    session.execute(delete(SOURCE).where(SOURCE.c.id == source_id))
+    _collect_orphans(session, mentioned)
+    record_change(session, source_id, "deleted")
+    return True
 
 
 def _clear_extraction(session: Session, source_id: str) -> set[str]:
@@ -645,9 +777,47 @@ def load_folder(folder: Path, *, engine: Engine, pipeline: Pipeline, progress: b
         else:
             summary.unchanged += 1
     with Session(engine) as session:
-        from sqlalchemy import func
-
         summary.entities = session.execute(select(func.count()).select_from(ENTITY)).scalar_one()
         summary.claims = session.execute(select(func.count()).select_from(CLAIM)).scalar_one()
         summary.relations = session.execute(select(func.count()).select_from(RELATION)).scalar_one()
+    return summary
+
+
+@dataclass(slots=True)
+class ReextractSummary:
+    selected: int = 0
+    statuses: dict[str, int] = field(default_factory=dict)
+    failed: list[str] = field(default_factory=list)
+    claims_before: int = 0
+    claims_after: int = 0
+
+
+def reextract(engine: Engine, *, pipeline: Pipeline, everything: bool = False) -> ReextractSummary:
+    """Run the pipeline again over every source another extractor version wrote (or over all of them),
+    one transaction per source; a source that fails keeps its previous extraction."""
+    summary = ReextractSummary()
+    with Session(engine) as session, session.begin():
+        sync_catalog(session, catalog=pipeline.catalog)
+        query = select(SOURCE.c.id).order_by(SOURCE.c.id)
+        if not everything:
+            query = query.where(SOURCE.c.extractor_version != EXTRACTOR_VERSION)
+        source_ids = list(session.execute(query).scalars())
+    summary.selected = len(source_ids)
+    for source_id in source_ids:
+        try:
+            with Session(engine) as session, session.begin():
+                before = session.execute(
+                    select(func.count()).select_from(CLAIM).where(CLAIM.c.source_id == source_id)
+                ).scalar_one()
+                article = stored_article(session, source_id)
+                if article is None:  # deleted since the list was read
+                    continue
+                result = ingest_article(session, article=article, pipeline=pipeline, force=True)
+        except Exception as exc:  # one bad source must not stop the others
+            summary.failed.append(f"{source_id}: {type(exc).__name__}: {exc}")
+            summary.statuses["failed"] = summary.statuses.get("failed", 0) + 1
+            continue
+        summary.statuses[result.status] = summary.statuses.get(result.status, 0) + 1
+        summary.claims_before += before
+        summary.claims_after += result.claims
     return summary

@@ -12,30 +12,38 @@ from typing import Any
 
 import psycopg
 import sqlalchemy.exc
-from fastapi import FastAPI, Request
+from fastapi import Depends, FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from sqlalchemy import Engine
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from app.api import claims, entities, health, overview, sources
+from app.api import changes, claims, entities, health, overview, sources, write
+from app.api.auth import require_read
 from app.api.caching import ETagMiddleware
-from app.api.deps import JSONResponse
+from app.api.deps import JSONResponse, document_models
+from app.api.limits import BodyLimitMiddleware
 from app.api.observability import ObservabilityMiddleware
 from app.config import get_settings
 from app.db import get_engine, is_timeout
 from app.errors import KBError
+from app.models import SourceCreate, SourcePatch
 from app.observability import HttpMetrics
 
 __all__ = ["app", "create_app"]
 
 
 def _problem(
-    status: int, title: str, detail: str, parameter: str | None = None, type_: str = "about:blank"
+    status: int,
+    title: str,
+    detail: str,
+    parameter: str | None = None,
+    type_: str = "about:blank",
+    headers: dict[str, str] | None = None,
 ) -> JSONResponse:
     body: dict[str, Any] = {"type": type_, "title": title, "status": status, "detail": detail}
     if parameter:
         body["parameter"] = parameter
-    response = JSONResponse(body, status_code=status)
+    response = JSONResponse(body, status_code=status, headers=headers)
     response.headers["content-type"] = "application/problem+json"
     return response
 
@@ -61,20 +69,27 @@ def create_app(engine: Engine | None = None) -> FastAPI:
         description="A source-traceable knowledge base of the China/US AI race.",
         default_response_class=JSONResponse,
         lifespan=_lifespan,
+        # Operation ids are the route functions' names: `create_source`, not `create_source_sources_post`.
+        generate_unique_id_function=lambda route: route.name,
     )
     api.state.engine = engine if engine is not None else get_engine()
+    document_models(api, SourceCreate, SourcePatch)
     api.add_middleware(ETagMiddleware)
+    api.add_middleware(BodyLimitMiddleware, max_bytes=get_settings().aikb_max_body_bytes)
     # Added last, so outermost: it times and counts everything, 304s and errors included.
     api.state.http_metrics = HttpMetrics()
     api.add_middleware(
         ObservabilityMiddleware, metrics=api.state.http_metrics, access_log=get_settings().aikb_access_log
     )
-    for module in (claims, sources, entities, overview, health):  # the busiest routes first
-        api.include_router(module.router)
+    # Writes check their own (write) scope; reads need a key only when AIKB_READ_REQUIRES_KEY is set.
+    for module in (claims, sources, entities, overview, changes):  # the busiest routes first
+        api.include_router(module.router, dependencies=[Depends(require_read)])
+    api.include_router(write.router)
+    api.include_router(health.router)
 
     @api.exception_handler(KBError)
     async def kb_error(_request: Request, exc: KBError) -> JSONResponse:
-        return _problem(exc.status, exc.title, exc.detail, exc.parameter, exc.type)
+        return _problem(exc.status, exc.title, exc.detail, exc.parameter, exc.type, exc.headers)
 
     @api.exception_handler(RequestValidationError)
     async def invalid(_request: Request, exc: RequestValidationError) -> JSONResponse:

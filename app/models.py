@@ -10,6 +10,10 @@ from sqlalchemy import JSON, Column, Date, DateTime, ForeignKey, Index, String, 
 from sqlmodel import Field, SQLModel
 
 __all__ = [
+    "ApiKey",
+    "Change",
+    "ChangeOp",
+    "ChangePublic",
     "Claim",
     "ClaimEntity",
     "ClaimKind",
@@ -22,6 +26,7 @@ __all__ = [
     "EntityRef",
     "EntitySource",
     "EntityType",
+    "ExtractedCounts",
     "FacetCount",
     "Mention",
     "Page",
@@ -32,8 +37,11 @@ __all__ = [
     "RelationPublic",
     "SearchResults",
     "Source",
+    "SourceCreate",
     "SourceDetail",
+    "SourcePatch",
     "SourcePublic",
+    "SourceWritten",
     "Span",
     "Stats",
     "Topic",
@@ -222,6 +230,33 @@ class Relation(SQLModel, table=True):
     start: int | None = None
     end: int | None = None
     evidence: str | None = Field(default=None, sa_column=Column(Text, nullable=True))
+
+
+class ApiKey(SQLModel, table=True):
+    """A client's credential: only the SHA-256 of its secret is kept, so a leaked database leaks no key."""
+
+    __tablename__ = "api_key"
+    id: int | None = Field(default=None, primary_key=True)
+    name: str
+    scopes: list[str] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
+    secret_hash: str = Field(sa_column=Column(String(64), unique=True, nullable=False))
+    created_at: datetime = Field(sa_column=Column(DateTime(timezone=True), nullable=False))
+    revoked_at: datetime | None = Field(default=None, sa_column=Column(DateTime(timezone=True)))
+    last_used_at: datetime | None = Field(default=None, sa_column=Column(DateTime(timezone=True)))
+
+
+ChangeOp = Literal["created", "updated", "deleted"]
+
+
+class Change(SQLModel, table=True):
+    """One entry of the change feed, written in the transaction that changed the source. No foreign key:
+    the entry of a deletion outlives its source. AUTOINCREMENT on SQLite: ids are never reused."""
+
+    __table_args__ = {"sqlite_autoincrement": True}
+    id: int | None = Field(default=None, primary_key=True)
+    source_id: str = Field(index=True)
+    op: str
+    at: datetime = Field(sa_column=Column(DateTime(timezone=True), nullable=False))
 
 
 # --- public shapes --------------------------------------------------------------------------------------
@@ -512,3 +547,91 @@ class Stats(BaseModel):
     relations_by_origin: dict[str, int]
     topics: int
     last_ingested_at: datetime | None
+
+
+class ExtractedCounts(BaseModel):
+    claims: int
+    mentions: int
+    relations: int
+
+
+class SourceWritten(SourcePublic):
+    """A source as a write returns it: metadata (no text) and what extraction holds for it."""
+
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    "id": "src_0f3c5e1d2a9b",
+                    "url": "https://example.com/huawei-ascend",
+                    "title": "Huawei ramps up Ascend",
+                    "publisher": "Example Wire",
+                    "authors": ["A. Writer"],
+                    "published": "2025-03-02",
+                    "published_not_before": None,
+                    "language": "en",
+                    "content_hash": "9c1f…",
+                    "extractor_version": "1.0.0",
+                    "ingested_at": "2026-11-24T09:46:17",
+                    "claim_count": 31,
+                    "note": None,
+                    "extracted": {"claims": 31, "mentions": 120, "relations": 9},
+                }
+            ]
+        }
+    )
+    note: str | None
+    extracted: ExtractedCounts
+
+
+class ChangePublic(BaseModel):
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {"id": 42, "source": "src_0f3c5e1d2a9b", "op": "created", "at": "2026-11-24T09:46:17Z"}
+            ]
+        }
+    )
+    id: int
+    source: str
+    op: ChangeOp
+    at: datetime
+
+
+class SourcePatch(BaseModel):
+    """Metadata of a source, every field optional: a JSON merge patch (RFC 7396), null clears a field."""
+
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={"examples": [{"title": "Why China is winning the AI race", "note": None}]},
+    )
+    url: str | None = None
+    title: str | None = None
+    publisher: str | None = None
+    authors: list[str] | None = None
+    published: date | None = None
+    published_not_before: date | None = None
+    language: str | None = None
+    note: str | None = None
+
+
+class SourceCreate(SourcePatch):
+    """The JSON body of POST /sources: the text plus the metadata fields of a seeds/sources.json entry."""
+
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={
+            "examples": [
+                {
+                    "text": "Huawei said its Ascend 910C chips would ship in volume in 2025.",
+                    "url": "https://example.com/huawei-ascend",
+                    "title": "Huawei ramps up Ascend",
+                    "publisher": "Example Wire",
+                    "authors": ["A. Writer"],
+                    "published": "2025-03-02",
+                    "language": "en",
+                }
+            ]
+        },
+    )
+    text: str

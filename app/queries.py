@@ -47,6 +47,7 @@ __all__ = [
     "list_entities",
     "list_relations",
     "list_sources",
+    "written_source",
 ]
 
 E = Entity.__table__  # type: ignore[attr-defined]
@@ -165,6 +166,21 @@ def get_source(session: Session, source_id: str) -> dict[str, Any]:
         {"id": r.id, "name": r.name, "type": r.type, "mentions": r.mentions} for r in mentioned
     ]
     return item
+
+
+def written_source(session: Session, source_id: str) -> dict[str, Any]:
+    """A source as a write answers it: metadata without the text, and how many claims, mentions and
+    relations it holds."""
+    row = session.execute(select(*[c for c in S.c if c.name != "text"]).where(S.c.id == source_id)).first()
+    if row is None:
+        raise NotFound(f"no source with id {source_id!r}")
+    counts = {
+        name: session.execute(
+            select(func.count()).select_from(rows).where(rows.c.source_id == source_id)
+        ).scalar_one()
+        for name, rows in (("claims", C), ("mentions", M), ("relations", R))
+    }
+    return {**_source_item(row, counts["claims"]), "note": row.note, "extracted": counts}
 
 
 # --- claims ---------------------------------------------------------------------------------------------
@@ -481,6 +497,12 @@ def list_claims(db: Db, f: ClaimFilter) -> tuple[list[bytes], str | None]:
         keep = {"id", *fields}
         docs = [orjson.dumps({k: v for k, v in orjson.loads(d).items() if k in keep}) for d in docs]
     return docs, next_cursor
+
+
+def claim_items(session: Session, f: ClaimFilter) -> tuple[list[dict[str, Any]], str | None]:
+    """A page of claims as dicts (exports and other callers that transform items)."""
+    docs, cursor = list_claims(Db.of(session), f)
+    return [orjson.loads(d) for d in docs], cursor
 
 
 def _facet_scope(f: ClaimFilter) -> str | None:

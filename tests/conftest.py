@@ -31,6 +31,8 @@ TABLES = (
     "entity",
     "topic",
     "source",
+    "change",
+    "api_key",
 )
 
 

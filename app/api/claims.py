@@ -12,6 +12,7 @@ from fastapi.routing import APIRoute
 from pydantic import ValidationError
 
 from app import queries
+from app.api.auth import authorize_read
 from app.api.deps import JSONResponse, SessionDep, next_link, read
 from app.api.formats import export_response, wanted_format
 from app.models import ClaimPublic, Page
@@ -129,6 +130,7 @@ class DirectRoute(APIRoute):
 
 async def list_claims(request: Request) -> Response:
     """List claims matching every filter, e.g. `?topic=chips&entity=huawei&published_from=2025-01-01`."""
+    await authorize_read(request)
     params = parse_claim_filter(request)
     exported = _export(request, params)
     if exported is not None:

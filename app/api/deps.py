@@ -5,18 +5,33 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator
 from typing import Annotated, Any, Literal, TypeVar
 
-import fastapi.responses
 import orjson
-from fastapi import Depends, Request
+from fastapi import Depends, FastAPI, Request, responses
 from pydantic import BaseModel, ConfigDict, Field
 from sqlalchemy import Engine
 from sqlmodel import Session
 from starlette.concurrency import run_in_threadpool
 
+from app.config import Settings, get_settings
 from app.db import time_limit_of
+from app.extraction.pipeline import Pipeline, get_pipeline
 from app.queries import Db
 
-__all__ = ["JSONResponse", "PageParams", "SessionDep", "get_session", "next_link", "page_response", "read"]
+__all__ = [
+    "JSONResponse",
+    "PageParams",
+    "PipelineDep",
+    "Problem",
+    "SessionDep",
+    "SettingsDep",
+    "document_models",
+    "get_session",
+    "next_link",
+    "page_response",
+    "problems",
+    "read",
+    "schema_ref",
+]
 
 T = TypeVar("T")
 
@@ -28,6 +43,63 @@ def get_session(request: Request) -> Iterator[Session]:
 
 
 SessionDep = Annotated[Session, Depends(get_session)]
+SettingsDep = Annotated[Settings, Depends(get_settings)]
+
+
+def _pipeline() -> Pipeline:
+    return get_pipeline()
+
+
+PipelineDep = Annotated[Pipeline, Depends(_pipeline)]
+
+
+class Problem(BaseModel):
+    """RFC 9457 problem details: the body of every error."""
+
+    type: str = Field(examples=["https://aikb.dev/problems/invalid-content"])
+    title: str = Field(examples=["Invalid content"])
+    status: int = Field(examples=[422])
+    detail: str = Field(examples=["request body: unknown fields ['headline']; allowed: [...]"])
+    parameter: str | None = Field(default=None, description="The parameter or field at fault")
+
+
+PROBLEM_TEXT = {
+    400: "Malformed body (not JSON, not UTF-8, bad front matter)",
+    401: "No API key, or an unknown or revoked one (`WWW-Authenticate: Bearer`)",
+    403: "The API key lacks the scope this endpoint needs",
+    404: "No such source",
+    409: "Another source already has this url",
+    413: "Body larger than the configured limit",
+    415: "Content type not accepted here",
+    422: "Invalid field: unknown, wrong type, bad date, empty text",
+}
+
+
+def schema_ref(model: type[BaseModel]) -> dict[str, str]:
+    """A reference to a schema `document_models` adds to the OpenAPI components."""
+    return {"$ref": f"#/components/schemas/{model.__name__}"}
+
+
+def problems(*statuses: int) -> dict[int | str, dict[str, Any]]:
+    """OpenAPI `responses` for these error statuses, each a problem+json body."""
+    content = {"application/problem+json": {"schema": schema_ref(Problem)}}
+    return {status: {"description": PROBLEM_TEXT[status], "content": content} for status in statuses}
+
+
+def document_models(api: FastAPI, *models: type[BaseModel]) -> None:
+    """Add schemas that no route declares as a parameter (bodies a route reads itself, problem details) to
+    the OpenAPI components once, so each is one named type in generated clients rather than many copies."""
+    build = api.openapi
+
+    def openapi() -> dict[str, Any]:
+        if api.openapi_schema is None:
+            schemas = build().setdefault("components", {}).setdefault("schemas", {})
+            documented: list[type[BaseModel]] = [Problem, *models]
+            for model in documented:
+                schemas[model.__name__] = model.model_json_schema(ref_template="#/components/schemas/{model}")
+        return api.openapi_schema  # type: ignore[return-value]
+
+    api.openapi = openapi  # type: ignore[method-assign]
 
 
 def _run(engine: Engine, fn: Callable[[Db], T]) -> T:
@@ -64,9 +136,12 @@ class PageParams(BaseModel):
     )
 
 
-class JSONResponse(fastapi.responses.JSONResponse):
-    """orjson-rendered JSON: dates as ISO strings, several times faster than the stdlib encoder. A
-    JSONResponse subclass, so FastAPI documents each route's response model in OpenAPI."""
+class JSONResponse(responses.JSONResponse):
+    """orjson-rendered JSON: dates as ISO strings, several times faster than the stdlib encoder. A subclass
+    of FastAPI's JSONResponse so that OpenAPI documents each route's response model (for any other class it
+    writes `{"type": "string"}`, and generated clients hand back untyped JSON)."""
+
+    media_type = "application/json"
 
     def render(self, content: Any) -> bytes:
         return orjson.dumps(content)

@@ -13,7 +13,7 @@ from fastapi.responses import StreamingResponse
 from sqlalchemy import Engine
 from sqlmodel import Session
 
-__all__ = ["EXPORT_BATCH", "Format", "export_response", "list_response", "wanted_format"]
+__all__ = ["EXPORT_BATCH", "Format", "export_lines", "export_response", "list_response", "wanted_format"]
 
 Format = Literal["json", "csv", "ndjson"]
 EXPORT_BATCH = 500
@@ -43,26 +43,28 @@ def _cell(value: Any) -> str:
     return str(value)
 
 
+def export_lines(engine: Engine, fmt: Format, cursor: str | None, fetch: Fetch) -> Iterator[bytes]:
+    """Every item from `cursor` on as NDJSON or CSV lines, fetched EXPORT_BATCH at a time, each batch in a
+    session of its own (the API streams these; `aikb export` writes them)."""
+    position, header = cursor, None
+    while True:
+        with Session(engine) as session:
+            items, position = fetch(session, position, EXPORT_BATCH)
+        for item in items:
+            if fmt == "ndjson":
+                yield orjson.dumps(item) + b"\n"
+                continue
+            if header is None:
+                header = list(item)
+                yield _csv_line(header)
+            yield _csv_line([_flatten(item.get(k)) for k in header])
+        if not position:
+            return
+
+
 def export_response(engine: Engine, fmt: Format, cursor: str | None, fetch: Fetch) -> StreamingResponse:
-    """Every item from `cursor` on, fetched EXPORT_BATCH at a time, each batch in a session of its own."""
-
-    def lines() -> Iterator[bytes]:
-        position, header = cursor, None
-        while True:
-            with Session(engine) as session:
-                items, position = fetch(session, position, EXPORT_BATCH)
-            for item in items:
-                if fmt == "ndjson":
-                    yield orjson.dumps(item) + b"\n"
-                    continue
-                if header is None:
-                    header = list(item)
-                    yield _csv_line(header)
-                yield _csv_line([_flatten(item.get(k)) for k in header])
-            if not position:
-                return
-
-    return StreamingResponse(lines(), media_type=MEDIA[fmt])
+    """Every item from `cursor` on, streamed."""
+    return StreamingResponse(export_lines(engine, fmt, cursor, fetch), media_type=MEDIA[fmt])
 
 
 def _flatten(value: Any) -> str:
