@@ -28,6 +28,7 @@ from app.db import get_engine, is_timeout
 from app.errors import KBError
 from app.models import SourceCreate, SourcePatch
 from app.observability import HttpMetrics
+from app.queries import RankingCache
 
 __all__ = ["app", "create_app"]
 
@@ -73,6 +74,7 @@ def create_app(engine: Engine | None = None) -> FastAPI:
         generate_unique_id_function=lambda route: route.name,
     )
     api.state.engine = engine if engine is not None else get_engine()
+    api.state.rankings = RankingCache()
     document_models(api, SourceCreate, SourcePatch)
     api.add_middleware(ETagMiddleware)
     api.add_middleware(BodyLimitMiddleware, max_bytes=get_settings().aikb_max_body_bytes)

@@ -80,7 +80,7 @@ def _inline_refs(value: Any, defs: dict[str, Any]) -> Any:
 
 def claims_body(db: Db, request: Request, params: ClaimFilter) -> Response:
     """A JSON page of claims: the stored documents spliced into the body, never parsed or re-encoded."""
-    docs, cursor = queries.list_claims(db, params)
+    docs, cursor = queries.list_claims(db, params, request.app.state.rankings)
     facets = queries.claim_facets(db, params)
     body = b'{"items":[' + b",".join(docs) + b'],"next_cursor":' + orjson.dumps(cursor)
     if facets:
@@ -95,10 +95,7 @@ def _export(request: Request, params: ClaimFilter) -> Response | None:
         return None
 
     def fetch(session: Any, cursor: str | None, n: int) -> tuple[list[dict[str, Any]], str | None]:
-        docs, position = queries.list_claims(
-            Db.of(session), params.model_copy(update={"cursor": cursor, "limit": n})
-        )
-        return [orjson.loads(d) for d in docs], position
+        return queries.claim_items(session, params.model_copy(update={"cursor": cursor, "limit": n}))
 
     return export_response(request.app.state.engine, fmt, params.cursor, fetch)
 

@@ -1,0 +1,94 @@
+"""Relevance rankings are cached per filter: pages from the cache equal pages ranked by SQL, the cache
+hands over to SQL past its depth, and any write to a source makes the next request rank again."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+from typing import Any
+
+import pytest
+from fastapi.testclient import TestClient
+from sqlalchemy import Engine
+from sqlmodel import Session
+
+from app.extraction.pipeline import Pipeline
+from app.ingest import delete_source, load_folder
+
+ARTICLES = Path(__file__).resolve().parents[1] / "fixtures" / "articles"
+
+
+def folder_with(tmp_path: Path, *files: str) -> Path:
+    """A folder holding only the named fixture articles."""
+    target = tmp_path / "_".join(f.split(".")[0] for f in files)
+    target.mkdir()
+    entries = [e for e in json.loads((ARTICLES / "sources.json").read_text()) if e["file"] in files]
+    for name in files:
+        shutil.copy(ARTICLES / name, target / name)
+    (target / "sources.json").write_text(json.dumps(entries))
+    return target
+
+
+def walk(client: TestClient, **params: Any) -> list[str]:
+    """Every claim id of a ranked query, page by page."""
+    ids: list[str] = []
+    params = {"limit": 2, **params}
+    for _ in range(500):
+        response = client.get("/claims", params=params)
+        assert response.status_code == 200, response.text
+        body = response.json()
+        ids += [c["id"] for c in body["items"]]
+        if not body["next_cursor"]:
+            return ids
+        params["cursor"] = body["next_cursor"]
+    raise AssertionError("no end to the pages")
+
+
+@pytest.mark.parametrize("depth", [1000, 3])  # all pages cached; the cache hands over to SQL after 3 hits
+def test_pages_from_the_cache_equal_pages_ranked_by_sql(
+    client: TestClient,
+    engine: Engine,
+    pipeline: Pipeline,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    depth: int,
+) -> None:
+    load_folder(ARTICLES, engine=engine, pipeline=pipeline)
+    monkeypatch.setattr(client.app.state.rankings, "DEPTH", depth)  # type: ignore[attr-defined]
+    cached = walk(client, q="said")
+    assert len(cached) > 3 and len(set(cached)) == len(cached)
+    one_page = client.get("/claims", params={"q": "said", "limit": 200}).json()["items"]
+    assert [c["id"] for c in one_page] == cached
+    client.app.state.rankings = None  # type: ignore[attr-defined]
+    assert walk(client, q="said") == cached
+
+
+def test_a_write_makes_the_next_ranked_request_rank_again(
+    client: TestClient, engine: Engine, pipeline: Pipeline, tmp_path: Path
+) -> None:
+    load_folder(folder_with(tmp_path, "chips_export.txt"), engine=engine, pipeline=pipeline)
+    before = walk(client, q="said")
+    load_folder(
+        folder_with(tmp_path, "chips_export.txt", "kimi_release.txt"), engine=engine, pipeline=pipeline
+    )
+    after = walk(client, q="said")
+    assert set(before) < set(after)
+    kimi = {c["source"] for c in client.get("/claims", params={"q": "said", "limit": 200}).json()["items"]}
+    added = kimi - {
+        c["source"] for c in client.get("/claims", params={"limit": 200}).json()["items"] if c["id"] in before
+    }
+    assert len(added) == 1
+    with Session(engine) as session, session.begin():
+        assert delete_source(session, added.pop())
+    assert walk(client, q="said") == before
+
+
+def test_filters_are_cached_apart(client: TestClient, engine: Engine, pipeline: Pipeline) -> None:
+    load_folder(ARTICLES, engine=engine, pipeline=pipeline)
+    everything = client.get("/claims", params={"q": "said", "limit": 200}).json()["items"]
+    kinds = {c["kind"] for c in everything}
+    assert len(kinds) > 1
+    kind = sorted(kinds)[0]
+    assert walk(client, q="said") == [c["id"] for c in everything]
+    assert walk(client, q="said", kind=kind) == [c["id"] for c in everything if c["kind"] == kind]
