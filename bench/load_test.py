@@ -54,6 +54,13 @@ HOST = "127.0.0.1"
 FIRST_PAGE = "/claims?topic=chips&limit=50"
 FACETS = "/claims?topic=chips&facets=topic,kind&limit=1"
 RANKED = "/claims?q=export+controls&limit=50"
+# Asked once each before RANKED, so each is ranked from scratch (the app caches a query's ranking until the
+# next write): the cost of a query nobody asked since the last write. Phrases of the generated KB.
+FRESH_QUERIES = [
+    "data centers", "large language models", "AI researchers", "venture funding", "reasoning models",
+    "compute clusters", "chip smuggling", "trade war", "patent filings", "GPU supply", "benchmark scores",
+    "state subsidies", "export controls",
+]  # fmt: skip
 UVICORN_FLAGS = "--workers 1 --loop uvloop --http httptools --no-access-log --log-level warning"
 TARGETS = {
     "ratio": 0.35,  # (b) >= 0.35 x (a) in req/s
@@ -312,6 +319,11 @@ def sequential(args: argparse.Namespace, port: int) -> dict[str, Any]:
         out["facets"] = summary(times) | {
             "chips_count": next((f["count"] for f in topic_counts if f["value"] == "chips"), None)
         }
+        fresh = []
+        for phrase in FRESH_QUERIES:
+            ms, data = client.get(f"/claims?q={phrase.replace(' ', '+')}&limit=50")
+            fresh.append(ms)
+        out["ranked_q_fresh"] = summary(fresh) | {"queries": len(FRESH_QUERIES)}
         times, data = series(client, RANKED, args.seq_reps, args.seq_timeout)
         out["ranked_q"] = summary(times) | {"items": len(data["items"])}
     finally:
@@ -581,6 +593,14 @@ def report(res: Results, args: argparse.Namespace) -> None:
             f"| ranked `{RANKED}` | {rq:.2f} | {s['ranked_q']['p90_ms']:.2f} | {s['ranked_q']['n']} | "
             f"p50 ≤ {TARGETS['ranked_p50_ms']:g} {'met' if rq <= TARGETS['ranked_p50_ms'] else 'NOT met'} |"
         )
+        if "ranked_q_fresh" in s:
+            rf = s["ranked_q_fresh"]
+            print(
+                f"| ranked, first time each of {rf['queries']} queries (ranking computed, not cached) | "
+                f"{rf['median_ms']:.2f} | {rf['p90_ms']:.2f} | {rf['n']} | "
+                f"p50 ≤ {TARGETS['ranked_p50_ms']:g} "
+                f"{'met' if rf['median_ms'] <= TARGETS['ranked_p50_ms'] else 'NOT met'} |"
+            )
         print(f"walk to page {args.deep_page:,}: {s['walk']}")
     if res.under_load:
         print(f"\nUnder load (wrk c={args.conns}, a fresh real server each):")
