@@ -89,7 +89,7 @@ class Source(SQLModel, table=True):
     text: str = Field(sa_column=Column(Text, nullable=False))
     content_hash: str = Field(index=True)
     extractor_version: str
-    ingested_at: datetime = Field(sa_column=Column(DateTime(timezone=True), nullable=False))
+    ingested_at: datetime = Field(sa_column=Column(DateTime(timezone=True), nullable=False, index=True))
     updated_at: datetime = Field(sa_column=Column(DateTime(timezone=True), nullable=False))
 
 
@@ -205,9 +205,14 @@ class FacetCount(SQLModel, table=True):
 class Quantity(SQLModel, table=True):
     """A number stated in a claim, normalised (value 109100000000, unit USD) with the text as written."""
 
-    __table_args__ = (Index("ix_quantity_unit_value", "unit", "value"),)
+    # (claim_id, unit, value): the "has a quantity like this" test of a claim filter is one index probe.
+    # With only (claim_id) the planner may probe (unit, value) instead, scanning every USD quantity per claim.
+    __table_args__ = (
+        Index("ix_quantity_unit_value", "unit", "value"),
+        Index("ix_quantity_claim_unit_value", "claim_id", "unit", "value"),
+    )
     id: int | None = Field(default=None, primary_key=True)
-    claim_id: str = _fk("claim.id", ondelete="CASCADE", index=True)
+    claim_id: str = _fk("claim.id", ondelete="CASCADE")
     value: float
     unit: str
     text: str
@@ -224,7 +229,7 @@ class Relation(SQLModel, table=True):
     subject_id: str = _fk("entity.id")
     predicate: str = Field(index=True)
     object_id: str = _fk("entity.id", index=True)
-    origin: str
+    origin: str = Field(index=True)
     source_id: str | None = _fk("source.id", ondelete="CASCADE", nullable=True, index=True)
     claim_id: str | None = _fk("claim.id", ondelete="CASCADE", nullable=True)
     start: int | None = None

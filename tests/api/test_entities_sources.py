@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections import Counter
+
 from fastapi.testclient import TestClient
 
 from tests.api.conftest import every_item
@@ -100,3 +102,31 @@ def test_entities_by_topic_and_claim_count(api: TestClient) -> None:
     assert top["claim_count"] == len(every_item(api, "/claims", topic="chips", entity=top["id"]))
     by_name = every_item(api, "/entities", type="country", sort="name", limit=7)
     assert [e["name"] for e in by_name] == sorted(e["name"] for e in by_name)
+
+
+def test_every_entity_claim_count_equals_its_claims(api: TestClient) -> None:
+    """The counts kept at ingest, as /entities serves them (every entity, overall and within a topic), agree
+    with counting the claims themselves; entities without claims list 0 and sort after the rest."""
+    claims = every_item(api, "/claims", limit=200)
+    overall: Counter[str] = Counter(e["id"] for c in claims for e in c["entities"])
+    chips: Counter[str] = Counter(e["id"] for c in claims if "chips" in c["topics"] for e in c["entities"])
+    listed = every_item(api, "/entities", sort="-claims", limit=200)
+    assert {e["id"]: e["claim_count"] for e in listed if e["claim_count"]} == dict(overall)
+    assert len(listed) == api.get("/stats").json()["entities"]
+    assert [e["claim_count"] for e in listed] == sorted((e["claim_count"] for e in listed), reverse=True)
+    in_chips = every_item(api, "/entities", topic="chips", limit=200)
+    assert {e["id"]: e["claim_count"] for e in in_chips} == dict(chips)
+
+
+def test_topic_and_entity_filters_agree_whichever_is_rarer(api: TestClient) -> None:
+    """A page is read from the rarer of a topic and an entity; either way the claims are exactly those
+    carrying both, newest first."""
+    claims = every_item(api, "/claims", limit=200)
+    common = Counter(e["id"] for c in claims for e in c["entities"]).most_common()
+    pairs = [("chips", common[0][0]), ("chips", common[-1][0]), ("policy", common[len(common) // 2][0])]
+    for topic, entity in pairs:
+        expected = [
+            c["id"] for c in claims if topic in c["topics"] and entity in {e["id"] for e in c["entities"]}
+        ]
+        got = [c["id"] for c in every_item(api, "/claims", topic=topic, entity=entity, limit=3)]
+        assert got == expected, (topic, entity)
