@@ -11,7 +11,7 @@ import threading
 from collections import OrderedDict, defaultdict
 from collections.abc import Sequence
 from datetime import date
-from typing import Any, Literal
+from typing import Any, Literal, NamedTuple
 
 import orjson
 from pydantic import BaseModel, ConfigDict, Field, model_validator
@@ -504,19 +504,33 @@ def _selected(docs: list[bytes], f: ClaimFilter) -> list[bytes]:
     return [orjson.dumps({k: v for k, v in orjson.loads(d).items() if k in keep}) for d in docs]
 
 
-def _relevance_sql(b: _Sql, f: ClaimFilter, *, doc: str | None, cursor: str | None, limit: int) -> str:
+def _relevance_sql(
+    b: _Sql,
+    f: ClaimFilter,
+    *,
+    doc: str | None,
+    cursor: str | None,
+    limit: int,
+    after_rowid: int | None = None,
+    sources: Sequence[str] = (),
+) -> str:
     """Claims matching q (and the other filters) by relevance, best first, from `cursor`: rows of
     (doc, score, key), or (score, key) without `doc`; the caller appends `LIMIT limit`. The key breaks
     ties: the FTS rowid on SQLite (bm25 computed once per hit inside FTS5, so with no other filter the page
-    is cut before any claim row is read), the claim id on PostgreSQL."""
+    is cut before any claim row is read), the claim id on PostgreSQL. `after_rowid` (SQLite) or `sources`
+    (PostgreSQL) restrict the ranking to claims written since a cached ranking was made."""
     assert f.q
     where = _conditions(b, f, fts=False)
+    if sources:
+        where.append(f"c.source_id IN ({', '.join(b(x) for x in sources)})")
     head = f"{doc}, " if doc else ""
     if b.sqlite:
         terms = fts_terms(f.q)
         if not terms:
             raise BadRequest("q has no words to search for", parameter="q")
         inner = [f"claim_fts MATCH {b(' '.join(chr(34) + t + chr(34) for t in terms))}"]
+        if after_rowid is not None:
+            inner.append(f"rowid > {b(after_rowid)}")  # FTS5 seeks its doclists: cost ~ the new hits
         if cursor:
             last_score, last_rowid = _score_cursor(cursor)
             r, i = b(-last_score), b(_int(last_rowid))
@@ -546,54 +560,127 @@ def _score_cursor(cursor: str) -> tuple[float, Any]:
     return float(last_score), last
 
 
+class _Ranking(NamedTuple):
+    version: int  # max(change.id) when last brought up to date
+    high_water: int  # SQLite: max(claim.rowid) then; claims written later have larger rowids
+    ranking: list[tuple[float, Any]]  # (score, key), best first
+    order: list[tuple[float, Any]]  # (-score, key): the same, ascending, for bisecting a cursor
+    complete: bool  # every hit is in `ranking` (fewer than DEPTH)
+
+
 class RankingCache:
     """The relevance rankings of recent full-text queries, so paging through results, and asking again,
     does not rank every hit again (bm25 over 33,000 hits costs ~40 ms in FTS5; a cached page ~0.3 ms).
 
-    Each entry holds the best DEPTH (score, key) pairs of one filter and the change-feed position it was
-    computed at; any write to a source adds to the feed, so an entry is used only while the feed has not
-    moved (a cheap max(id) read per request). Pages past the cached depth are ranked by SQL as before. One
-    per app (worker process); at most SIZE entries, least recently used first out."""
+    Each entry holds the best DEPTH (score, key) pairs of one filter and the change-feed position it is up
+    to date with. When the feed has moved (a cheap max(id) read per request), the entry is brought up to
+    date rather than recomputed, ranking only the claims written since and merging them in: on SQLite
+    after additions (the FTS rows past the entry's rowid mark), on PostgreSQL after any change (claims of
+    deleted or updated sources dropped, the claims of every source the feed names ranked). New claims are
+    scored with the corpus statistics of now, kept ones with those of when they were ranked: bm25 weights
+    drift by fractions of a percent per thousand articles, far below what would reorder results visibly.
+    After MAX_CHANGES changes, or when the entry was missing, the filter is ranked afresh. Pages past the
+    cached depth are ranked by SQL. One per app (worker process); at most SIZE entries, least recently used
+    first out."""
 
     SIZE = 128
     DEPTH = 1000
+    MAX_CHANGES = 200
 
     def __init__(self) -> None:
-        self._entries: OrderedDict[str, tuple[int, list[tuple[float, Any]], list[tuple[float, Any]], bool]]
-        self._entries = OrderedDict()
+        self._entries: OrderedDict[str, _Ranking] = OrderedDict()
         self._lock = threading.Lock()
 
     def page(self, db: Db, f: ClaimFilter) -> tuple[list[bytes], str | None] | None:
-        """One page from the cached ranking (computing it if stale or missing); None past its depth."""
+        """One page from the cached ranking (computing or updating it first); None past its depth."""
         key = f.model_dump_json(exclude={"cursor", "limit", "select", "facets", "format", "sort"})
         version = db.rows("SELECT coalesce(max(id), 0) FROM change", {})[0][0]
         with self._lock:
             entry = self._entries.get(key)
-            if entry is not None and entry[0] == version:
+            if entry is not None:
                 self._entries.move_to_end(key)
-        if entry is None or entry[0] != version:
-            b = _Sql(db)
-            sql = _relevance_sql(b, f, doc=None, cursor=None, limit=self.DEPTH)
-            ranking = [(float(r[0]), r[1]) for r in db.rows(f"{sql} LIMIT {self.DEPTH}", b.params)]
-            order = [(-score, k) for score, k in ranking]
-            entry = (version, ranking, order, len(ranking) < self.DEPTH)
+        if entry is None or entry.version != version:
+            entry = self._refresh(db, f, entry, version)
             with self._lock:
                 self._entries[key] = entry
                 self._entries.move_to_end(key)
                 while len(self._entries) > self.SIZE:
                     self._entries.popitem(last=False)
-        _, ranking, order, complete = entry
         start = 0
         if f.cursor:
             last_score, last = _score_cursor(f.cursor)
-            start = bisect.bisect_right(order, (-last_score, last))
-        window = ranking[start : start + f.limit + 1]
-        if len(window) <= f.limit and not complete:
+            start = bisect.bisect_right(entry.order, (-last_score, last))
+        window = entry.ranking[start : start + f.limit + 1]
+        if len(window) <= f.limit and not entry.complete:
             return None
         chosen = window[: f.limit]
         docs = self._docs(db, [k for _, k in chosen])
         next_cursor = encode_cursor(list(chosen[-1])) if len(window) > f.limit else None
         return [docs[k] for _, k in chosen if k in docs], next_cursor
+
+    def _refresh(self, db: Db, f: ClaimFilter, entry: _Ranking | None, version: int) -> _Ranking:
+        if db.sqlite:
+            # The mark first, then the feed position: a write landing in between is named by the feed
+            # (re-ranked next time, its claims deduplicated) rather than below the mark and missed.
+            high_water = db.rows("SELECT coalesce(max(rowid), 0) FROM claim", {})[0][0]
+            version = db.rows("SELECT coalesce(max(id), 0) FROM change", {})[0][0]
+        else:
+            high_water = 0
+        changes: list[Any] = []
+        if entry is not None:
+            b = _Sql(db)
+            changes = db.rows(
+                f"SELECT source_id, op FROM change WHERE id > {b(entry.version)} AND id <= {b(version)} "
+                f"LIMIT {self.MAX_CHANGES + 1}",
+                b.params,
+            )
+        created = {source for source, op in changes if op == "created"}
+        updated = {source for source, op in changes if op == "updated"}
+        only_created = all(op == "created" for _, op in changes)
+        b = _Sql(db)
+        # On SQLite, new claims are found past the rowid mark; after a deletion rowids can be reused below
+        # it, and one source's claims cannot be ranked without ranking every hit (FTS5 does not narrow a
+        # MATCH by a list of rowids): anything but additions means ranking afresh there.
+        if entry is None or len(changes) > self.MAX_CHANGES or (db.sqlite and not only_created):
+            sql = _relevance_sql(b, f, doc=None, cursor=None, limit=self.DEPTH)
+            ranking = [(float(r[0]), r[1]) for r in db.rows(f"{sql} LIMIT {self.DEPTH}", b.params)]
+            return self._entry(version, high_water, ranking, len(ranking) < self.DEPTH)
+        kept = entry.ranking
+        if not only_created:  # (PostgreSQL) something deleted or updated: keep what stands untouched
+            standing = set(self._standing(db, [k for _, k in kept], sorted(updated)))
+            kept = [(score, k) for score, k in kept if k in standing]
+        new: list[tuple[float, Any]] = []
+        if created or updated:
+            if db.sqlite:
+                sql = _relevance_sql(
+                    b, f, doc=None, cursor=None, limit=self.DEPTH, after_rowid=entry.high_water
+                )
+            else:
+                touched = sorted(created | updated)
+                sql = _relevance_sql(b, f, doc=None, cursor=None, limit=self.DEPTH, sources=touched)
+            new = [(float(r[0]), r[1]) for r in db.rows(f"{sql} LIMIT {self.DEPTH}", b.params)]
+        fresh = {k for _, k in new}
+        merged = sorted(
+            [*(item for item in kept if item[1] not in fresh), *new], key=lambda item: (-item[0], item[1])
+        )
+        complete = entry.complete and len(merged) <= self.DEPTH and len(new) < self.DEPTH
+        return self._entry(version, high_water, merged[: self.DEPTH], complete)
+
+    @staticmethod
+    def _entry(version: int, high_water: int, ranking: list[tuple[float, Any]], complete: bool) -> _Ranking:
+        return _Ranking(version, high_water, ranking, [(-score, k) for score, k in ranking], complete)
+
+    @staticmethod
+    def _standing(db: Db, keys: list[Any], updated: list[str]) -> list[Any]:
+        """The keys whose claims still exist, outside the updated sources."""
+        if not keys:
+            return []
+        b = _Sql(db)
+        column = "rowid" if db.sqlite else "id"
+        sql = f"SELECT {column} FROM claim WHERE {column} IN ({', '.join(b(k) for k in keys)})"
+        if updated:
+            sql += f" AND source_id NOT IN ({', '.join(b(x) for x in updated)})"
+        return [r[0] for r in db.rows(sql, b.params)]
 
     @staticmethod
     def _docs(db: Db, keys: list[Any]) -> dict[Any, bytes]:
