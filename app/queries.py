@@ -125,7 +125,9 @@ def _claim_counts(session: Session, source_ids: list[str]) -> dict[str, int]:
     if not source_ids:
         return {}
     rows = session.execute(
-        select(C.c.source_id, func.count()).where(C.c.source_id.in_(source_ids)).group_by(C.c.source_id)
+        select(FC.c.value, FC.c.count).where(
+            FC.c.scope == "", FC.c.facet == "source", FC.c.value.in_(source_ids)
+        )
     )
     return {r[0]: r[1] for r in rows}
 
