@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import fcntl
+from collections.abc import Iterator
+from contextlib import contextmanager
 from functools import lru_cache
 from pathlib import Path
 
@@ -9,7 +12,7 @@ from alembic import command
 from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
-from sqlalchemy import Connection, Engine
+from sqlalchemy import Connection, Engine, text
 
 __all__ = [
     "alembic_config",
@@ -44,18 +47,54 @@ def alembic_config(url: str) -> Config:
     return config
 
 
-def upgrade(url: str, revision: str = "head") -> None:
-    """Bring the database at `url` to `revision`, then fill what the read projection lacks."""
-    command.upgrade(alembic_config(url), revision)
-    if revision == "head":
-        from app.db import engine_for
-        from app.projection import refresh
+# pg_advisory_lock key for migrating: replicas starting together on one PostgreSQL database take turns, and
+# every one after the first finds the schema at head and has nothing to do.
+MIGRATION_LOCK = 0x61696B62  # "aikb"
 
-        engine = engine_for(url)
+
+@contextmanager
+def _migration_lock(url: str, engine: Engine) -> Iterator[None]:
+    """Held while migrating: a session advisory lock on PostgreSQL, an exclusive lock on a file next to
+    the database on SQLite (processes of one host; an in-memory database needs none)."""
+    from app.db import is_sqlite
+
+    if is_sqlite(url):
+        path = url.split("///", 1)[-1]
+        if not path or path == ":memory:":
+            yield
+            return
+        with open(f"{path}.migrate-lock", "a") as handle:
+            fcntl.flock(handle, fcntl.LOCK_EX)
+            try:
+                yield
+            finally:
+                fcntl.flock(handle, fcntl.LOCK_UN)
+        return
+    with engine.connect() as connection:
+        connection.execute(text("SELECT pg_advisory_lock(:key)"), {"key": MIGRATION_LOCK})
+        connection.commit()
         try:
-            refresh(engine)
+            yield
         finally:
-            engine.dispose()
+            connection.execute(text("SELECT pg_advisory_unlock(:key)"), {"key": MIGRATION_LOCK})
+            connection.commit()
+
+
+def upgrade(url: str, revision: str = "head") -> None:
+    """Bring the database at `url` to `revision`, then fill what the read projection lacks; concurrent
+    callers (replicas or workers starting together) take turns instead of racing to create the tables."""
+    from app.db import engine_for
+
+    engine = engine_for(url)
+    try:
+        with _migration_lock(url, engine):
+            command.upgrade(alembic_config(url), revision)
+            if revision == "head":
+                from app.projection import refresh
+
+                refresh(engine)
+    finally:
+        engine.dispose()
 
 
 def downgrade(url: str, revision: str = "base") -> None:

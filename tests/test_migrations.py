@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from concurrent.futures import ThreadPoolExecutor
+
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
 from sqlalchemy import inspect
@@ -43,5 +45,19 @@ def test_models_match_head_revision(database: Database) -> None:
                 SQLModel.metadata,
             )
         assert diff == []
+    finally:
+        engine.dispose()
+
+
+def test_concurrent_upgrades_of_an_empty_database_take_turns(database: Database) -> None:
+    """Replicas (or `aikb load` next to `aikb serve`) starting together on an empty database: every
+    upgrade succeeds and the schema is at head once."""
+    url = database.new()
+    with ThreadPoolExecutor(max_workers=3) as pool:
+        errors = [f.exception() for f in [pool.submit(upgrade, url) for _ in range(3)]]
+    assert errors == [None, None, None]
+    engine = engine_for(url)
+    try:
+        assert at_head(engine)
     finally:
         engine.dispose()
