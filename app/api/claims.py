@@ -106,9 +106,18 @@ def claims_page(request: Request, session: SessionDep, params: ClaimFilter) -> R
 
 
 def _cheap(params: ClaimFilter) -> bool:
-    """A read answered from indexes alone (no full text, facets from the kept counts): safe to run on the
-    event loop, where it costs less than a thread hop. Anything else runs in the threadpool."""
-    return not params.q and (not params.facets or queries._facet_scope(params) is not None)
+    """A read answered by one index range read (no filter but one topic, entity or source and dates; facets
+    from the kept counts): safe to run on the event loop, where it costs less than a thread hop. Anything
+    else, whose rows may be tested by the thousand before a page fills (a rare kind, speaker or quantity
+    within a topic) or ranked (full text), runs in the threadpool, so it cannot stall other requests."""
+    p = params
+    if p.q or p.sort == "relevance" or len(p.topic) + len(p.entity) + (p.source is not None) > 1:
+        return False
+    if p.kind or p.entity_type or p.publisher or p.speaker or p.cited or p.unit:
+        return False
+    if p.has_quantity is not None or p.value_min is not None or p.value_max is not None:
+        return False
+    return not p.facets or queries._facet_scope(p) is not None
 
 
 class DirectRoute(APIRoute):
