@@ -54,8 +54,8 @@ HOST = "127.0.0.1"
 FIRST_PAGE = "/claims?topic=chips&limit=50"
 FACETS = "/claims?topic=chips&facets=topic,kind&limit=1"
 RANKED = "/claims?q=export+controls&limit=50"
-# Asked once each before RANKED, so each is ranked from scratch (the app caches a query's ranking until the
-# next write): the cost of a query nobody asked since the last write. Phrases of the generated KB.
+# Asked once each, so each is ranked from scratch (the app keeps the ranking of a query once asked, per
+# worker, and merges later writes into it): the cost of a query nobody asked before. Phrases of the KB.
 FRESH_QUERIES = [
     "data centers", "large language models", "AI researchers", "venture funding", "reasoning models",
     "compute clusters", "chip smuggling", "trade war", "patent filings", "GPU supply", "benchmark scores",
