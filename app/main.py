@@ -20,7 +20,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from app.api import changes, claims, entities, health, overview, sources, write
 from app.api.auth import require_read
 from app.api.caching import ETagMiddleware
-from app.api.deps import JSONResponse, document_models
+from app.api.deps import JSONResponse, document_models, problems
 from app.api.limits import BodyLimitMiddleware
 from app.api.observability import ObservabilityMiddleware
 from app.config import get_settings
@@ -85,9 +85,16 @@ def create_app(engine: Engine | None = None) -> FastAPI:
     )
     # Writes check their own (write) scope; reads need a key only when AIKB_READ_REQUIRES_KEY is set.
     for module in (claims, sources, entities, overview, changes):  # the busiest routes first
-        api.include_router(module.router, dependencies=[Depends(require_read)])
-    api.include_router(write.router)
-    api.include_router(health.router)
+        api.include_router(
+            module.router,
+            dependencies=[Depends(require_read)],
+            responses=problems(
+                401, 422, 503, e401="An unknown or revoked API key, or none when reads need one"
+            ),
+        )
+    # Any request can be refused with a 422 (a NUL in a parameter: app/api/limits.py).
+    api.include_router(write.router, responses=problems(422))
+    api.include_router(health.router, responses=problems(422))
 
     @api.exception_handler(KBError)
     async def kb_error(_request: Request, exc: KBError) -> JSONResponse:

@@ -16,7 +16,10 @@ router = APIRouter(tags=["changes"])
 
 class ChangeParams(BaseModel):
     model_config = ConfigDict(extra="forbid")
-    since: int = Field(default=0, ge=0, description="`next_cursor` of the previous call (0: from the start)")
+    # The bound is the largest id a change can have (`change.id` is a 32-bit INTEGER on PostgreSQL).
+    since: int = Field(
+        default=0, ge=0, le=2**31 - 1, description="`next_cursor` of the previous call (0: from the start)"
+    )
     limit: int = Field(default=100, ge=1, le=1000, description="Entries per call (1-1000)")
 
 
