@@ -12,6 +12,7 @@ from app.changes import list_changes
 from app.models import ChangePublic
 
 router = APIRouter(tags=["changes"])
+NO_CACHE = {"cache-control": "no-cache"}
 
 
 class ChangeParams(BaseModel):
@@ -34,4 +35,5 @@ def changes(session: SessionDep, params: Annotated[ChangeParams, Query()]) -> JS
     """Sources created, updated (text, metadata or re-extraction) and deleted, oldest first. The cursor is
     the sequence number of the last entry seen: keep it, and ask again with `since=<it>` later."""
     items, cursor, more = list_changes(session, since=params.since, limit=params.limit)
-    return JSONResponse({"items": items, "next_cursor": cursor, "has_more": more})
+    # A sync feed: a client may keep it, but must revalidate (If-None-Match) every time it asks.
+    return JSONResponse({"items": items, "next_cursor": cursor, "has_more": more}, headers=NO_CACHE)
