@@ -26,6 +26,7 @@ class ETagMiddleware:
         self.app = app
         self.public = f"public, max-age={max_age}".encode()
         self.private = f"private, max-age={max_age}".encode()
+        self.reads_need_key = get_settings().aikb_read_requires_key
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http" or scope["method"] not in ("GET", "HEAD"):
@@ -67,7 +68,7 @@ class ETagMiddleware:
                 elif k != b"etag":
                     headers.append((k, v))
             if own is None:
-                own = self.private if authorized or _reads_need_key(scope) else self.public
+                own = self.private if authorized or self._reads_need_key(scope) else self.public
             headers += [(b"etag", etag), (b"cache-control", own)]
             if wanted is not None and etag in [t.strip() for t in wanted.split(b",")]:
                 headers = [(k, v) for k, v in headers if k not in (b"content-length", b"content-type")]
@@ -79,10 +80,11 @@ class ETagMiddleware:
 
         await self.app(scope, receive, wrapped)
 
-
-def _reads_need_key(scope: Scope) -> bool:
-    """AIKB_READ_REQUIRES_KEY, as the app sees it (tests override the settings dependency)."""
-    app = scope.get("app")
-    overrides = getattr(app, "dependency_overrides", {})
-    settings: Settings = overrides.get(get_settings, get_settings)()
-    return settings.aikb_read_requires_key
+    def _reads_need_key(self, scope: Scope) -> bool:
+        """AIKB_READ_REQUIRES_KEY as the app sees it: the setting read at startup, unless the settings
+        dependency is overridden (tests), as auth.authorize_read reads it."""
+        override = getattr(scope.get("app"), "dependency_overrides", None)
+        if not override or get_settings not in override:
+            return self.reads_need_key
+        settings: Settings = override[get_settings]()
+        return settings.aikb_read_requires_key
