@@ -44,6 +44,16 @@ class Settings(BaseSettings):
     aikb_max_body_bytes: int = Field(
         default=1_048_576, ge=1, description="Largest request body accepted (413 beyond); 1 MiB"
     )
+    aikb_cors_origins: str = Field(
+        default="",
+        description="Origins browsers may call the API from: comma-separated (https://a.example,…) or `*`; "
+        "unset: no CORS headers, cross-origin calls from browsers are refused",
+    )
+
+    @property
+    def cors_origins(self) -> list[str]:
+        """AIKB_CORS_ORIGINS as a list (empty: CORS off)."""
+        return [origin.strip() for origin in self.aikb_cors_origins.split(",") if origin.strip()]
 
 
 @lru_cache

@@ -8,6 +8,7 @@ __all__ = [
     "BadRequest",
     "Conflict",
     "Forbidden",
+    "InvalidParameter",
     "KBError",
     "NotFound",
     "PayloadTooLarge",
@@ -79,3 +80,10 @@ class UnprocessableContent(KBError):
 
     status = 422
     title = "Invalid content"
+
+
+class InvalidParameter(KBError):
+    """A query or path parameter no request may hold (a NUL character), refused before any route sees it."""
+
+    status = 422
+    title = "Invalid parameter"

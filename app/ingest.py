@@ -182,11 +182,18 @@ def _parse_date(value: Any, field_name: str, where: str) -> date | None:
         raise ArticleError(message, field=field_name) from exc
 
 
+def _no_nul(value: str, name: str, where: str) -> str:
+    """PostgreSQL cannot store a NUL in text (SQLite would): refused on every backend, naming the field."""
+    if "\x00" in value:
+        raise ArticleError(f"{where}: {name} contains a NUL character (\\u0000)", field=name)
+    return value
+
+
 def _optional_str(entry: dict[str, Any], name: str, where: str) -> str | None:
     value = entry.get(name)
     if value is not None and not isinstance(value, str):
         raise ArticleError(f"{where}: {name} must be a string or null", field=name)
-    return value
+    return value if value is None else _no_nul(value, name, where)
 
 
 def article_metadata(
@@ -201,6 +208,8 @@ def article_metadata(
     authors = entry.get("authors") or []
     if not isinstance(authors, list) or not all(isinstance(a, str) for a in authors):
         raise ArticleError(f"{where}: authors must be a list of strings", field="authors")
+    for author in authors:
+        _no_nul(author, "authors", where)
     return {
         "url": _optional_str(entry, "url", where),
         "title": _optional_str(entry, "title", where),
@@ -221,7 +230,7 @@ def decode_text(raw: bytes, where: str) -> str:
         raise ArticleError(f"{where}: not valid UTF-8 (byte {exc.start})", field="text") from exc
     if not text.strip():
         raise ArticleError(f"{where}: empty file", field="text")
-    return text
+    return _no_nul(text, "text", where)
 
 
 def _input(key: str, text: str, metadata: dict[str, Any]) -> ArticleInput:
@@ -259,6 +268,7 @@ def posted_article(fields: Any, where: str = "request body") -> ArticleInput:
         raise ArticleError(f"{where}: text is required and must be a string", field="text")
     if not text.strip():
         raise ArticleError(f"{where}: text is empty", field="text")
+    _no_nul(text, "text", where)
     return _input(metadata["url"] or f"sha256:{_digest(text, 64)}", text, metadata)
 
 

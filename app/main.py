@@ -16,11 +16,12 @@ from fastapi import Depends, FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from sqlalchemy import Engine
 from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.middleware.cors import CORSMiddleware
 
 from app.api import changes, claims, entities, health, overview, sources, write
 from app.api.auth import require_read
 from app.api.caching import ETagMiddleware
-from app.api.deps import JSONResponse, document_models
+from app.api.deps import JSONResponse, document_models, problems
 from app.api.limits import BodyLimitMiddleware
 from app.api.observability import ObservabilityMiddleware
 from app.config import get_settings
@@ -76,18 +77,39 @@ def create_app(engine: Engine | None = None) -> FastAPI:
     api.state.engine = engine if engine is not None else get_engine()
     api.state.rankings = RankingCache()
     document_models(api, SourceCreate, SourcePatch)
+    settings = get_settings()
     api.add_middleware(ETagMiddleware)
-    api.add_middleware(BodyLimitMiddleware, max_bytes=get_settings().aikb_max_body_bytes)
-    # Added last, so outermost: it times and counts everything, 304s and errors included.
+    api.add_middleware(BodyLimitMiddleware, max_bytes=settings.aikb_max_body_bytes)
+    if settings.cors_origins:  # off unless configured: no layer, no headers, preflights not allowed
+        api.add_middleware(
+            CORSMiddleware,
+            allow_origins=settings.cors_origins,
+            allow_methods=["GET", "HEAD", "POST", "PATCH", "PUT", "DELETE", "OPTIONS"],
+            allow_headers=["Authorization", "Content-Type", "If-None-Match"],
+            expose_headers=["ETag", "Link", "Location", "X-Request-ID", "Retry-After"],
+        )
+    # Added last, so outermost: it times and counts everything, 304s, errors and preflights included, and
+    # stamps the security headers on all of them.
     api.state.http_metrics = HttpMetrics()
     api.add_middleware(
-        ObservabilityMiddleware, metrics=api.state.http_metrics, access_log=get_settings().aikb_access_log
+        ObservabilityMiddleware,
+        metrics=api.state.http_metrics,
+        access_log=settings.aikb_access_log,
+        cors=bool(settings.cors_origins),
+        docs_paths=[p for p in (api.docs_url, api.redoc_url, api.swagger_ui_oauth2_redirect_url) if p],
     )
     # Writes check their own (write) scope; reads need a key only when AIKB_READ_REQUIRES_KEY is set.
     for module in (claims, sources, entities, overview, changes):  # the busiest routes first
-        api.include_router(module.router, dependencies=[Depends(require_read)])
-    api.include_router(write.router)
-    api.include_router(health.router)
+        api.include_router(
+            module.router,
+            dependencies=[Depends(require_read)],
+            responses=problems(
+                401, 422, 503, e401="An unknown or revoked API key, or none when reads need one"
+            ),
+        )
+    # Any request can be refused with a 422 (a NUL in a parameter: app/api/limits.py).
+    api.include_router(write.router, responses=problems(422))
+    api.include_router(health.router, responses=problems(422))
 
     @api.exception_handler(KBError)
     async def kb_error(_request: Request, exc: KBError) -> JSONResponse:

@@ -237,8 +237,12 @@ class ClaimFilter(BaseModel):
     unit: str | None = Field(
         default=None, max_length=20, description="Has a quantity in this unit (USD, %, …)"
     )
-    value_min: float | None = Field(default=None, description="Has a quantity >= this (in `unit` if given)")
-    value_max: float | None = Field(default=None, description="Has a quantity <= this (in `unit` if given)")
+    value_min: float | None = Field(
+        default=None, allow_inf_nan=False, description="Has a quantity >= this (in `unit` if given)"
+    )
+    value_max: float | None = Field(
+        default=None, allow_inf_nan=False, description="Has a quantity <= this (in `unit` if given)"
+    )
     sort: Literal["-published", "published", "relevance", "position"] | None = Field(
         default=None,
         description="-published (default), published, relevance (with q), position (reading order; "
@@ -534,7 +538,7 @@ def _relevance_sql(
         if after_rowid is not None:
             inner.append(f"rowid > {b(after_rowid)}")  # FTS5 seeks its doclists: cost ~ the new hits
         if cursor:
-            last_score, last_rowid = _score_cursor(cursor)
+            last_score, last_rowid = _score_cursor(cursor, int)
             r, i = b(-last_score), b(_int(last_rowid))
             inner.append(f"(rank > {r} OR (rank = {r} AND rowid > {i}))")
         hits = f"SELECT rowid, rank FROM claim_fts{_where(inner)}"
@@ -549,15 +553,19 @@ def _relevance_sql(
     condition, score = _fts(b, f.q)
     where.insert(0, condition)
     if cursor:
-        last_score, last = _score_cursor(cursor)
-        s_, i = b(last_score), b(str(last))
+        last_score, last = _score_cursor(cursor, str)
+        s_, i = b(last_score), b(last)
         where.append(f"({score} < {s_} OR ({score} = {s_} AND c.id > {i}))")
     return f"SELECT {head}{score}, c.id FROM claim c{_where(where)} ORDER BY {score} DESC, c.id"
 
 
-def _score_cursor(cursor: str) -> tuple[float, Any]:
+def _score_cursor(cursor: str, key: type[int] | type[str]) -> tuple[float, Any]:
+    """(score, key) of a relevance cursor; the key is the FTS rowid on SQLite, the claim id on PostgreSQL.
+    Both are checked: RankingCache compares them with its own in Python, where a forged cursor holding
+    another type was a TypeError (500)."""
     last_score, last = decode_cursor(cursor, 2)
-    if not isinstance(last_score, (int, float)) or isinstance(last_score, bool):
+    numeric = isinstance(last_score, (int, float)) and not isinstance(last_score, bool)
+    if not numeric or not isinstance(last, key) or isinstance(last, bool):
         raise BadRequest("cursor is not one this API issued", parameter="cursor")
     return float(last_score), last
 
@@ -610,7 +618,7 @@ class RankingCache:
                     self._entries.popitem(last=False)
         start = 0
         if f.cursor:
-            last_score, last = _score_cursor(f.cursor)
+            last_score, last = _score_cursor(f.cursor, int if db.sqlite else str)
             start = bisect.bisect_right(entry.order, (-last_score, last))
         window = entry.ranking[start : start + f.limit + 1]
         if len(window) <= f.limit and not entry.complete:

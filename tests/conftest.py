@@ -19,6 +19,8 @@ from app.migrate import upgrade
 ROOT = Path(__file__).resolve().parents[1]
 POSTGRES_URL = os.environ.get("AIKB_TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
 IN_CI = os.environ.get("CI", "").lower() in ("1", "true", "yes")
+# Cases schemathesis ran, by backend (tests/api/test_schemathesis.py); printed at the end of the run.
+SCHEMATHESIS_CASES = pytest.StashKey[dict[str, int]]()
 TABLES = (
     "facet_count",
     "relation",
@@ -123,3 +125,10 @@ def client(engine: Engine) -> Iterator[TestClient]:
     app = create_app(engine)
     with TestClient(app) as test_client:
         yield test_client
+
+
+def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter, config: pytest.Config) -> None:
+    counts = config.stash.get(SCHEMATHESIS_CASES, {})
+    if counts:
+        ran = ", ".join(f"{n} on {backend}" for backend, n in counts.items())
+        terminalreporter.write_line(f"schemathesis: {sum(counts.values())} generated cases ({ran})")

@@ -1,4 +1,8 @@
-"""ETag and Cache-Control on successful reads; 304 when the client already holds the representation."""
+"""ETag and Cache-Control on successful reads; 304 when the client already holds the representation.
+
+Cache-Control: `public, max-age=60` for an anonymous read; `private, max-age=60` (no shared cache may keep
+it) when the request carried `Authorization` or reads need a key (AIKB_READ_REQUIRES_KEY); a route that
+sets its own (`no-cache` on the /changes sync feed, `no-store` on probes) keeps it."""
 
 from __future__ import annotations
 
@@ -7,6 +11,8 @@ from collections.abc import MutableMapping
 from typing import Any
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from app.config import Settings, get_settings
 
 __all__ = ["ETagMiddleware"]
 
@@ -18,13 +24,21 @@ class ETagMiddleware:
 
     def __init__(self, app: ASGIApp, *, max_age: int = 60) -> None:
         self.app = app
-        self.cache_control = f"public, max-age={max_age}".encode()
+        self.public = f"public, max-age={max_age}".encode()
+        self.private = f"private, max-age={max_age}".encode()
+        self.reads_need_key = get_settings().aikb_read_requires_key
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http" or scope["method"] not in ("GET", "HEAD"):
             await self.app(scope, receive, send)
             return
-        wanted = _header(scope, b"if-none-match")
+        wanted = None
+        authorized = False
+        for key, value in scope["headers"]:
+            if key == b"if-none-match":
+                wanted = bytes(value)
+            elif key == b"authorization":
+                authorized = True
         start: MutableMapping[str, Any] | None = None
 
         async def wrapped(message: Message) -> None:
@@ -46,8 +60,16 @@ class ETagMiddleware:
             body = message.get("body", b"")
             # SHA-256 (hardware-accelerated on current CPUs): half the time of BLAKE2b on a 36 kB page.
             etag = b'"' + hashlib.sha256(body).hexdigest()[:24].encode() + b'"'
-            headers = [(k, v) for k, v in start["headers"] if k not in (b"etag", b"cache-control")]
-            headers += [(b"etag", etag), (b"cache-control", self.cache_control)]
+            own = None
+            headers = []
+            for k, v in start["headers"]:
+                if k == b"cache-control":
+                    own = v
+                elif k != b"etag":
+                    headers.append((k, v))
+            if own is None:
+                own = self.private if authorized or self._reads_need_key(scope) else self.public
+            headers += [(b"etag", etag), (b"cache-control", own)]
             if wanted is not None and etag in [t.strip() for t in wanted.split(b",")]:
                 headers = [(k, v) for k, v in headers if k not in (b"content-length", b"content-type")]
                 await send({"type": "http.response.start", "status": 304, "headers": headers})
@@ -58,9 +80,11 @@ class ETagMiddleware:
 
         await self.app(scope, receive, wrapped)
 
-
-def _header(scope: Scope, name: bytes) -> bytes | None:
-    for key, value in scope["headers"]:
-        if key == name:
-            return bytes(value)
-    return None
+    def _reads_need_key(self, scope: Scope) -> bool:
+        """AIKB_READ_REQUIRES_KEY as the app sees it: the setting read at startup, unless the settings
+        dependency is overridden (tests), as auth.authorize_read reads it."""
+        override = getattr(scope.get("app"), "dependency_overrides", None)
+        if not override or get_settings not in override:
+            return self.reads_need_key
+        settings: Settings = override[get_settings]()
+        return settings.aikb_read_requires_key

@@ -10,10 +10,11 @@ from fastapi import APIRouter, Request, Response
 from fastapi.exceptions import RequestValidationError
 from fastapi.routing import APIRoute
 from pydantic import ValidationError
+from starlette.concurrency import run_in_threadpool
 
 from app import queries
 from app.api.auth import authorize_read
-from app.api.deps import JSONResponse, SessionDep, next_link, read
+from app.api.deps import EXPORTS, JSONResponse, SessionDep, next_link, problems, read
 from app.api.formats import export_response, wanted_format
 from app.models import ClaimPublic, Page
 from app.queries import ClaimFilter, Db
@@ -138,9 +139,10 @@ async def list_claims(request: Request) -> Response:
     """List claims matching every filter, e.g. `?topic=chips&entity=huawei&published_from=2025-01-01`."""
     await authorize_read(request)
     params = parse_claim_filter(request)
-    exported = _export(request, params)
-    if exported is not None:
-        return exported
+    if wanted_format(request, params.format) != "json":  # the first batch is read before streaming
+        exported = await run_in_threadpool(_export, request, params)
+        if exported is not None:
+            return exported
     return await read(request, lambda db: claims_body(db, request, params), inline=_cheap(params))
 
 
@@ -149,12 +151,13 @@ router.add_api_route(
     list_claims,
     methods=["GET"],
     response_model=ClaimPage,
+    responses={**EXPORTS, **problems(400, 422)},
     openapi_extra={"parameters": _openapi_parameters()},
     route_class_override=DirectRoute,
 )
 
 
-@router.get("/{claim_id}", response_model=ClaimPublic)
+@router.get("/{claim_id}", response_model=ClaimPublic, responses=problems(404, e404="No such claim"))
 async def get_claim(claim_id: str, request: Request) -> JSONResponse:
     """One claim with its source (title, publisher, url, dates) and the sentences before and after it."""
     return await read(request, lambda db: JSONResponse(queries.get_claim(db, claim_id)), inline=True)

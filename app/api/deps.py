@@ -18,6 +18,7 @@ from app.extraction.pipeline import Pipeline, get_pipeline
 from app.queries import Db
 
 __all__ = [
+    "EXPORTS",
     "JSONResponse",
     "PageParams",
     "PipelineDep",
@@ -64,14 +65,15 @@ class Problem(BaseModel):
 
 
 PROBLEM_TEXT = {
-    400: "Malformed body (not JSON, not UTF-8, bad front matter)",
+    400: "Malformed body (not JSON, not UTF-8, bad front matter), or a cursor this API did not issue",
     401: "No API key, or an unknown or revoked one (`WWW-Authenticate: Bearer`)",
     403: "The API key lacks the scope this endpoint needs",
     404: "No such source",
     409: "Another source already has this url",
     413: "Body larger than the configured limit",
     415: "Content type not accepted here",
-    422: "Invalid field: unknown, wrong type, bad date, empty text",
+    422: "Invalid parameter or field: unknown, wrong type, out of range, bad date, empty text",
+    503: "A query ran past QUERY_TIME_LIMIT_MS (`Retry-After` says when to try again)",
 }
 
 
@@ -80,10 +82,27 @@ def schema_ref(model: type[BaseModel]) -> dict[str, str]:
     return {"$ref": f"#/components/schemas/{model.__name__}"}
 
 
-def problems(*statuses: int) -> dict[int | str, dict[str, Any]]:
-    """OpenAPI `responses` for these error statuses, each a problem+json body."""
-    content = {"application/problem+json": {"schema": schema_ref(Problem)}}
-    return {status: {"description": PROBLEM_TEXT[status], "content": content} for status in statuses}
+PROBLEM_CONTENT = {"application/problem+json": {"schema": schema_ref(Problem)}}
+
+
+def problems(*statuses: int, **described: str) -> dict[int | str, dict[str, Any]]:
+    """OpenAPI `responses` for these error statuses, each a problem+json body; `described` replaces the
+    usual description of a status (`e404="No such claim"`)."""
+    return {
+        status: {"description": described.get(f"e{status}", PROBLEM_TEXT[status]), "content": PROBLEM_CONTENT}
+        for status in statuses
+    }
+
+
+EXPORTS: dict[int | str, dict[str, Any]] = {
+    200: {
+        "description": "A JSON page; with `format=csv|ndjson` (or that Accept) every matching item, streamed",
+        "content": {
+            "text/csv; charset=utf-8": {"schema": {"type": "string"}},
+            "application/x-ndjson": {"schema": {"type": "string"}},
+        },
+    }
+}
 
 
 def document_models(api: FastAPI, *models: type[BaseModel]) -> None:
@@ -97,9 +116,23 @@ def document_models(api: FastAPI, *models: type[BaseModel]) -> None:
             documented: list[type[BaseModel]] = [Problem, *models]
             for model in documented:
                 schemas[model.__name__] = model.model_json_schema(ref_template="#/components/schemas/{model}")
+            _problem_422s(api.openapi_schema or {})
         return api.openapi_schema  # type: ignore[return-value]
 
     api.openapi = openapi  # type: ignore[method-assign]
+
+
+def _problem_422s(document: dict[str, Any]) -> None:
+    """FastAPI documents its validation errors as `HTTPValidationError` JSON; this API answers them with a
+    problem body (app.main), so say that instead."""
+    for item in document.get("paths", {}).values():
+        for operation in item.values():
+            response = operation.get("responses", {}).get("422") if isinstance(operation, dict) else None
+            if response is not None:
+                response.update(problems(422)[422])
+    schemas = document.get("components", {}).get("schemas", {})
+    for name in ("HTTPValidationError", "ValidationError"):
+        schemas.pop(name, None)
 
 
 def _run(engine: Engine, fn: Callable[[Db], T]) -> T:
@@ -144,7 +177,8 @@ class JSONResponse(responses.JSONResponse):
     media_type = "application/json"
 
     def render(self, content: Any) -> bytes:
-        return orjson.dumps(content)
+        # SQLite hands back the stored UTC timestamps without their zone: say it, so each is RFC 3339.
+        return orjson.dumps(content, option=orjson.OPT_NAIVE_UTC)
 
 
 def page_response(

@@ -10,7 +10,7 @@ from pydantic import Field
 
 from app import queries
 from app.api.claims import ClaimPage, claims_page
-from app.api.deps import JSONResponse, PageParams, SessionDep
+from app.api.deps import EXPORTS, JSONResponse, PageParams, SessionDep, problems
 from app.api.formats import list_response
 from app.errors import NotFound
 from app.models import EntityDetail, EntityPublic, EntityType, Page, Predicate, RelationPublic, TopicId
@@ -35,7 +35,13 @@ class RelationFilter(PageParams):
     source: str | None = Field(default=None, description="Source id: relations that article states")
 
 
-@router.get("/entities", response_model=Page[EntityPublic])
+NO_ENTITY = problems(404, e404="No such entity")
+REDIRECT: dict[int | str, dict[str, Any]] = {
+    301: {"description": "An alias or old id: `Location` is the canonical entity's URL"}
+}
+
+
+@router.get("/entities", response_model=Page[EntityPublic], responses={**EXPORTS, **problems(400)})
 def list_entities(
     request: Request, session: SessionDep, params: Annotated[EntityFilter, Query()]
 ) -> Response:
@@ -64,9 +70,7 @@ def _entity_or_redirect(session: SessionDep, entity_id: str, request: Request) -
         return RedirectResponse(target + query, status_code=301)
 
 
-@router.get(
-    "/entities/{entity_id}", response_model=EntityDetail, responses={301: {"description": "An alias"}}
-)
+@router.get("/entities/{entity_id}", response_model=EntityDetail, responses={**REDIRECT, **NO_ENTITY})
 def get_entity(entity_id: str, request: Request, session: SessionDep) -> Any:
     """An entity: aliases, attributes, relations in and out, claim counts by topic, sources mentioning it.
     An alias or old id (`/entities/nvidia-corporation`) answers 301 with the canonical URL."""
@@ -75,7 +79,11 @@ def get_entity(entity_id: str, request: Request, session: SessionDep) -> Any:
     )
 
 
-@router.get("/entities/{entity_id}/claims", response_model=ClaimPage)
+@router.get(
+    "/entities/{entity_id}/claims",
+    response_model=ClaimPage,
+    responses={**EXPORTS, **REDIRECT, **problems(400), **NO_ENTITY},
+)
 def entity_claims(
     entity_id: str, request: Request, session: SessionDep, params: Annotated[ClaimFilter, Query()]
 ) -> Any:
@@ -86,7 +94,11 @@ def entity_claims(
     return claims_page(request, session, params.model_copy(update={"entity": [entity_id, *params.entity]}))
 
 
-@router.get("/entities/{entity_id}/relations", response_model=Page[RelationPublic])
+@router.get(
+    "/entities/{entity_id}/relations",
+    response_model=Page[RelationPublic],
+    responses={**EXPORTS, **REDIRECT, **problems(400), **NO_ENTITY},
+)
 def entity_relations(
     entity_id: str, request: Request, session: SessionDep, params: Annotated[PageParams, Query()]
 ) -> Any:
@@ -102,7 +114,7 @@ def entity_relations(
     )
 
 
-@router.get("/relations", response_model=Page[RelationPublic])
+@router.get("/relations", response_model=Page[RelationPublic], responses={**EXPORTS, **problems(400)})
 def list_relations(
     request: Request, session: SessionDep, params: Annotated[RelationFilter, Query()]
 ) -> Response:

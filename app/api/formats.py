@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import io
+import itertools
 from collections.abc import Callable, Iterator
 from typing import Any, Literal
 
@@ -52,7 +53,7 @@ def export_lines(engine: Engine, fmt: Format, cursor: str | None, fetch: Fetch) 
             items, position = fetch(session, position, EXPORT_BATCH)
         for item in items:
             if fmt == "ndjson":
-                yield orjson.dumps(item) + b"\n"
+                yield orjson.dumps(item, option=orjson.OPT_NAIVE_UTC) + b"\n"
                 continue
             if header is None:
                 header = list(item)
@@ -63,8 +64,12 @@ def export_lines(engine: Engine, fmt: Format, cursor: str | None, fetch: Fetch) 
 
 
 def export_response(engine: Engine, fmt: Format, cursor: str | None, fetch: Fetch) -> StreamingResponse:
-    """Every item from `cursor` on, streamed."""
-    return StreamingResponse(export_lines(engine, fmt, cursor, fetch), media_type=MEDIA[fmt])
+    """Every item from `cursor` on, streamed. The first batch is fetched before the response starts, so a
+    bad cursor or a query past the time limit is still answered with its own status and problem body
+    (once the 200 has gone out, an error can only cut the stream short)."""
+    lines = export_lines(engine, fmt, cursor, fetch)
+    first = next(lines, b"")
+    return StreamingResponse(itertools.chain((first,), lines), media_type=MEDIA[fmt])
 
 
 def _flatten(value: Any) -> str:

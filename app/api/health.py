@@ -6,7 +6,7 @@ from fastapi import APIRouter, Request, Response
 from sqlalchemy import text
 from sqlalchemy.exc import SQLAlchemyError
 
-from app.api.deps import JSONResponse, SessionDep
+from app.api.deps import JSONResponse, SessionDep, problems
 from app.errors import KBError
 from app.migrate import current_revisions, head_revisions
 from app.observability import HttpMetrics, exposition, kb_size_families, kb_sizes
@@ -28,7 +28,7 @@ def health(session: SessionDep) -> JSONResponse:
     return JSONResponse({"status": "ok"}, headers=NO_STORE)
 
 
-@router.get("/ready", responses={503: {"description": "database unreachable or migrations behind"}})
+@router.get("/ready", responses=problems(503, e503="Database unreachable, or migrations behind"))
 def ready(session: SessionDep) -> JSONResponse:
     """Readiness: the database answers and its schema is at the newest migration (else 503, saying which)."""
     try:

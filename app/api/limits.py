@@ -1,11 +1,14 @@
-"""A cap on request bodies, enforced while they arrive rather than after buffering them."""
+"""A cap on request bodies, enforced while they arrive rather than after buffering them; and no NUL in the
+parameters, which no database takes (PostgreSQL refuses it in text, and SQLite would store it)."""
 
 from __future__ import annotations
+
+from urllib.parse import parse_qsl
 
 import orjson
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from app.errors import PayloadTooLarge
+from app.errors import InvalidParameter, KBError, PayloadTooLarge
 
 __all__ = ["BodyLimitMiddleware"]
 
@@ -14,7 +17,8 @@ class BodyLimitMiddleware:
     """Pure ASGI. A request announcing a larger Content-Length is answered 413 before a byte is read; a
     chunked (or understated) body is counted as it is received, and the receive that crosses the limit
     raises PayloadTooLarge, which the app renders as the usual problem body. Requests without a body
-    (every GET) pass straight through."""
+    (every GET) pass straight through. A NUL character in the path or the query string is a 422 naming the
+    parameter, whatever the route (two substring tests per request)."""
 
     def __init__(self, app: ASGIApp, *, max_bytes: int) -> None:
         self.app = app
@@ -23,6 +27,10 @@ class BodyLimitMiddleware:
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
+            return
+        query: bytes = scope["query_string"]
+        if b"%00" in query or "\x00" in scope["path"]:
+            await self._send_problem(send, _nul_error(scope["path"], query))
             return
         length: bytes | None = None
         chunked = False
@@ -66,14 +74,27 @@ class BodyLimitMiddleware:
         return f"request body is {more}{size} bytes; the limit is {self.max_bytes} (AIKB_MAX_BODY_BYTES)"
 
     async def _refuse(self, send: Send, size: int) -> None:
-        error = PayloadTooLarge(self._detail(size))
-        body = orjson.dumps(
-            {"type": error.type, "title": error.title, "status": error.status, "detail": error.detail}
-        )
-        headers = [
-            (b"content-type", b"application/problem+json"),
-            (b"content-length", str(len(body)).encode()),
-            (b"connection", b"close"),
-        ]
+        await self._send_problem(send, PayloadTooLarge(self._detail(size)), close=True)
+
+    @staticmethod
+    async def _send_problem(send: Send, error: KBError, *, close: bool = False) -> None:
+        """The problem body app.main would render for `error` (this runs outside the app's handlers)."""
+        problem = {"type": error.type, "title": error.title, "status": error.status, "detail": error.detail}
+        if error.parameter:
+            problem["parameter"] = error.parameter
+        body = orjson.dumps(problem)
+        headers = [(b"content-type", b"application/problem+json"), (b"content-length", b"%d" % len(body))]
+        if close:  # the unread body is left on the connection
+            headers.append((b"connection", b"close"))
         await send({"type": "http.response.start", "status": error.status, "headers": headers})
         await send({"type": "http.response.body", "body": body})
+
+
+def _nul_error(path: str, query: bytes) -> InvalidParameter:
+    detail = "a NUL character (%00) is not allowed in a parameter"
+    if "\x00" in path:
+        return InvalidParameter(f"{detail}; it is in the path", parameter="path")
+    for name, value in parse_qsl(query.decode("latin-1"), keep_blank_values=True):
+        if "\x00" in name or "\x00" in value:
+            return InvalidParameter(detail, parameter=name.replace("\x00", "") or "query")
+    return InvalidParameter(detail, parameter="query")

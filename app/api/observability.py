@@ -1,8 +1,10 @@
-"""Request ids, metrics, access and error logs for every HTTP request, as one pure ASGI middleware."""
+"""Request ids, security headers, metrics, access and error logs for every HTTP request, as one pure ASGI
+middleware."""
 
 from __future__ import annotations
 
 import logging
+from collections.abc import Collection
 from time import perf_counter
 
 import orjson
@@ -15,16 +17,54 @@ __all__ = ["ObservabilityMiddleware"]
 access_log = logging.getLogger("aikb.access")
 error_log = logging.getLogger("aikb.error")
 
+Header = tuple[bytes, bytes]
+# The API serves JSON, CSV and problem bodies only: nothing may run, frame or embed them.
+API_CSP = b"default-src 'none'; frame-ancestors 'none'"
+# Swagger UI and ReDoc (/docs, /redoc): FastAPI's pages load their scripts and styles from jsDelivr, start
+# them with an inline script, and fetch /openapi.json; ReDoc adds Google Fonts and a blob: web worker.
+DOCS_CSP = (
+    b"default-src 'none'; script-src 'unsafe-inline' https://cdn.jsdelivr.net; "
+    b"style-src 'unsafe-inline' https://cdn.jsdelivr.net https://fonts.googleapis.com; "
+    b"font-src https://fonts.gstatic.com; img-src 'self' data: https://fastapi.tiangolo.com "
+    b"https://cdn.redoc.ly; connect-src 'self'; worker-src blob:; frame-ancestors 'none'"
+)
+
+
+def security_headers(*, cors: bool, csp: bytes = API_CSP) -> tuple[Header, ...]:
+    """The headers every response carries. Cross-Origin-Resource-Policy: same-origin keeps other sites from
+    embedding responses; with CORS configured, the CORS headers decide instead, so it is left off."""
+    headers = [
+        (b"x-content-type-options", b"nosniff"),
+        (b"x-frame-options", b"DENY"),
+        (b"referrer-policy", b"no-referrer"),
+        (b"content-security-policy", csp),
+    ]
+    if not cors:
+        headers.append((b"cross-origin-resource-policy", b"same-origin"))
+    return tuple(headers)
+
 
 class ObservabilityMiddleware:
     """Pure ASGI (a BaseHTTPMiddleware costs a task and a stream per request). Per request: take the
-    client's X-Request-ID or make one, set it for the logs, echo it in the response, count the request
+    client's X-Request-ID or make one, set it for the logs, echo it in the response with the security
+    headers (precomputed tuples, appended to every response: errors, 304s and probes too), count the request
     under its route template, and turn an unhandled exception into a logged 500 problem."""
 
-    def __init__(self, app: ASGIApp, *, metrics: HttpMetrics, access_log: bool = False) -> None:
+    def __init__(
+        self,
+        app: ASGIApp,
+        *,
+        metrics: HttpMetrics,
+        access_log: bool = False,
+        cors: bool = False,
+        docs_paths: Collection[str] = (),
+    ) -> None:
         self.app = app
         self.metrics = metrics
         self.access_log = access_log
+        self.headers = security_headers(cors=cors)
+        self.docs_headers = security_headers(cors=cors, csp=DOCS_CSP)
+        self.docs_paths = frozenset(docs_paths)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -40,13 +80,14 @@ class ObservabilityMiddleware:
             request_id = new_request_id()
         token = REQUEST_ID.set(request_id)
         id_header = (b"x-request-id", request_id.encode())
+        extra = self.docs_headers if scope["path"] in self.docs_paths else self.headers
         status = 0
 
         async def send_with_id(message: Message) -> None:
             nonlocal status
             if message["type"] == "http.response.start":
                 status = message["status"]
-                message["headers"] = [*message.get("headers", ()), id_header]
+                message["headers"] = [*message.get("headers", ()), id_header, *extra]
             await send(message)
 
         try:

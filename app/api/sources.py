@@ -10,7 +10,7 @@ from pydantic import Field
 
 from app import queries
 from app.api.claims import ClaimPage, claims_page
-from app.api.deps import JSONResponse, PageParams, SessionDep
+from app.api.deps import EXPORTS, JSONResponse, PageParams, SessionDep, problems
 from app.api.formats import list_response
 from app.models import Page, SourceDetail, SourcePublic
 from app.queries import ClaimFilter
@@ -24,7 +24,7 @@ class SourceFilter(PageParams):
     published_to: date | None = Field(default=None, description="Published (or not before) on or before")
 
 
-@router.get("", response_model=Page[SourcePublic])
+@router.get("", response_model=Page[SourcePublic], responses={**EXPORTS, **problems(400)})
 def list_sources(request: Request, session: SessionDep, params: Annotated[SourceFilter, Query()]) -> Response:
     """List sources (without their text)."""
     return list_response(
@@ -42,13 +42,13 @@ def list_sources(request: Request, session: SessionDep, params: Annotated[Source
     )
 
 
-@router.get("/{source_id}", response_model=SourceDetail)
+@router.get("/{source_id}", response_model=SourceDetail, responses=problems(404))
 def get_source(source_id: str, session: SessionDep) -> JSONResponse:
     """One source: metadata, the exact text every span indexes into, and the entities it mentions."""
     return JSONResponse(queries.get_source(session, source_id))
 
 
-@router.get("/{source_id}/claims", response_model=ClaimPage)
+@router.get("/{source_id}/claims", response_model=ClaimPage, responses={**EXPORTS, **problems(400, 404)})
 def source_claims(
     source_id: str, request: Request, session: SessionDep, params: Annotated[ClaimFilter, Query()]
 ) -> Response:
