@@ -196,11 +196,15 @@ def audit(engine: Engine, pipeline: Pipeline) -> None:
         ids = "SELECT id FROM claim WHERE source_id = :s"
         stored = {
             "claims": [r[0] for r in rows(engine, f"{ids} ORDER BY id", s=source_id)],
-            "claim topics": scalar(engine, f"SELECT count(*) FROM claim_topic WHERE claim_id IN ({ids})", s=source_id),
+            "claim topics": scalar(
+                engine, f"SELECT count(*) FROM claim_topic WHERE claim_id IN ({ids})", s=source_id
+            ),
             "claim entities": scalar(
                 engine, f"SELECT count(*) FROM claim_entity WHERE claim_id IN ({ids})", s=source_id
             ),
-            "quantities": scalar(engine, f"SELECT count(*) FROM quantity WHERE claim_id IN ({ids})", s=source_id),
+            "quantities": scalar(
+                engine, f"SELECT count(*) FROM quantity WHERE claim_id IN ({ids})", s=source_id
+            ),
             "mentions": scalar(engine, "SELECT count(*) FROM mention WHERE source_id = :s", s=source_id),
             "relations": scalar(engine, "SELECT count(*) FROM relation WHERE source_id = :s", s=source_id),
         }

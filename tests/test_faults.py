@@ -20,7 +20,7 @@ from app.migrate import upgrade
 from tests.conftest import Database
 from tests.live import AIKB, Server, aikb_env, article, audit, content, create_write_key, scalar, write_folder
 
-LOADER_ARTICLES = 150
+LOADER_ARTICLES = 40
 DEADLINE_S = 60.0
 
 
@@ -88,8 +88,8 @@ def test_loader_killed_mid_load_leaves_whole_articles_and_a_rerun_completes(
         clean.dispose()
 
 
-WRITERS = 6
-POSTED_ARTICLES = 36
+WRITERS = 4
+POSTED_ARTICLES = 12
 
 
 def test_server_killed_during_posts_leaves_each_article_whole_or_absent(
@@ -97,7 +97,7 @@ def test_server_killed_during_posts_leaves_each_article_whole_or_absent(
 ) -> None:
     url, engine = fresh
     secret = create_write_key(url, tmp_path)
-    texts = [article(1000 + n, words=3000) for n in range(POSTED_ARTICLES)]
+    texts = [article(1000 + n, words=1000) for n in range(POSTED_ARTICLES)]
     outcomes: dict[int, int | str] = {}  # article -> HTTP status, or the transport error's class name
     done = threading.Condition()
     killed = threading.Event()
@@ -117,7 +117,8 @@ def test_server_killed_during_posts_leaves_each_article_whole_or_absent(
                     done.notify_all()
 
     threads = [
-        threading.Thread(target=writer, args=(list(range(w, POSTED_ARTICLES, WRITERS)),)) for w in range(WRITERS)
+        threading.Thread(target=writer, args=(list(range(w, POSTED_ARTICLES, WRITERS)),))
+        for w in range(WRITERS)
     ]
     for thread in threads:
         thread.start()
@@ -140,7 +141,9 @@ def test_server_killed_during_posts_leaves_each_article_whole_or_absent(
 
     audit(engine, pipeline)  # each article is whole (claims, facets, a change row) or absent
     present = {
-        n for n in range(POSTED_ARTICLES) if scalar(engine, "SELECT count(*) FROM source WHERE text = :t", t=texts[n])
+        n
+        for n in range(POSTED_ARTICLES)
+        if scalar(engine, "SELECT count(*) FROM source WHERE text = :t", t=texts[n])
     }
     assert answered <= present
     assert sources(engine) == len(present)
