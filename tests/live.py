@@ -150,11 +150,14 @@ def rows(engine: Engine, sql: str, **params: Any) -> list[tuple[Any, ...]]:
 
 ORPHANS = {
     "claim without its source": "SELECT count(*) FROM claim WHERE source_id NOT IN (SELECT id FROM source)",
-    "claim_topic without its claim": "SELECT count(*) FROM claim_topic WHERE claim_id NOT IN (SELECT id FROM claim)",
+    "claim_topic without its claim": "SELECT count(*) FROM claim_topic "
+    "WHERE claim_id NOT IN (SELECT id FROM claim)",
     "claim_entity without its claim": "SELECT count(*) FROM claim_entity "
     "WHERE claim_id NOT IN (SELECT id FROM claim)",
-    "quantity without its claim": "SELECT count(*) FROM quantity WHERE claim_id NOT IN (SELECT id FROM claim)",
-    "mention without its source": "SELECT count(*) FROM mention WHERE source_id NOT IN (SELECT id FROM source)",
+    "quantity without its claim": "SELECT count(*) FROM quantity "
+    "WHERE claim_id NOT IN (SELECT id FROM claim)",
+    "mention without its source": "SELECT count(*) FROM mention "
+    "WHERE source_id NOT IN (SELECT id FROM source)",
     "relation without its source": "SELECT count(*) FROM relation "
     "WHERE source_id IS NOT NULL AND source_id NOT IN (SELECT id FROM source)",
     "relation without its claim": "SELECT count(*) FROM relation "

@@ -129,7 +129,10 @@ def create_source(session: SessionDep, pipeline: PipelineDep, body: BodyDep) -> 
         existing = ingest.source_with_text(session, article.text)
         if existing:
             return _written(session, existing)
-        if ingest.stored_article(session, source_id) is not None:
+        stored = ingest.stored_article(session, source_id)
+        if stored is not None and stored.text == article.text:  # committed by a concurrent post just now
+            return _written(session, source_id)
+        if stored is not None:
             raise Conflict(
                 f"source {source_id} already holds {article.key} with another text; "
                 f"replace it with PUT /sources/{source_id}/text",
@@ -137,18 +140,20 @@ def create_source(session: SessionDep, pipeline: PipelineDep, body: BodyDep) -> 
             )
         try:
             ingest.ensure_catalog(session, catalog=pipeline.catalog)
-            ingest.ingest_article(session, article=article, pipeline=pipeline)
+            result = ingest.ingest_article(session, article=article, pipeline=pipeline)
+            if result.status != "new":  # a concurrent post committed this source since the looks above
+                session.rollback()
+                continue
             session.commit()
         except DBAPIError as exc:
-            # A concurrent write got there first: the same article posted at once (the checks above then
-            # answer with that source), or the catalog being written by the first writes to an empty
-            # database. Look again at what it committed.
+            # A concurrent write got there first: the same article posted at once, or the catalog being
+            # written by the first writes to an empty database. Look again at what it committed.
             session.rollback()
             if attempt == ingest.WRITE_ATTEMPTS or not ingest.is_write_conflict(exc):
                 raise
             continue
-        break
-    return _written(session, source_id, 201, location=f"/sources/{source_id}")
+        return _written(session, source_id, 201, location=f"/sources/{source_id}")
+    raise Conflict(f"source {source_id} is being written by concurrent requests; send it again")
 
 
 @router.patch(
