@@ -20,7 +20,7 @@ from app.migrate import upgrade
 from tests.conftest import Database
 from tests.live import AIKB, Server, aikb_env, article, audit, content, create_write_key, scalar, write_folder
 
-LOADER_ARTICLES = 40
+LOADER_ARTICLES = 30
 DEADLINE_S = 60.0
 
 
@@ -43,7 +43,7 @@ def test_loader_killed_mid_load_leaves_whole_articles_and_a_rerun_completes(
 ) -> None:
     url, engine = fresh
     folder = tmp_path / "articles"
-    write_folder(folder, range(LOADER_ARTICLES))
+    write_folder(folder, range(LOADER_ARTICLES), words=200)
     upgrade(url)  # before the loader starts, so that counting sources below never races the migration
     loader = subprocess.Popen(
         [AIKB, "load", str(folder)],
@@ -89,7 +89,7 @@ def test_loader_killed_mid_load_leaves_whole_articles_and_a_rerun_completes(
 
 
 WRITERS = 4
-POSTED_ARTICLES = 12
+POSTED_ARTICLES = 8
 
 
 def test_server_killed_during_posts_leaves_each_article_whole_or_absent(
