@@ -4,6 +4,7 @@ the same article posted twice at once. No 5xx, no "database is locked", no lost 
 from __future__ import annotations
 
 import threading
+import time
 from collections import Counter
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
@@ -256,4 +257,39 @@ def test_a_post_committed_by_another_request_midway_is_answered_not_overwritten(
     (source,) = rows(engine, "SELECT id, text FROM source")
     assert source[1] == theirs
     assert rows(engine, "SELECT source_id, op FROM change") == [(source[0], "created")]
+    audit(engine, pipeline)
+
+
+def test_two_articles_naming_the_same_new_company_at_once_both_land(
+    engine: Engine, pipeline: Pipeline
+) -> None:
+    """Two transactions write articles that introduce the same discovered entity. The second to insert it
+    waits for the first (for its row on PostgreSQL, for the write lock on SQLite) and, once that commits,
+    must find it there and go on: not fail with a unique violation (a 500 from POST /sources)."""
+    first, second = (ingest.posted_article({"text": article(9000 + n, 200)}) for n in range(2))
+    with Session(engine) as session, session.begin():
+        ingest.sync_catalog(session, catalog=pipeline.catalog)
+    results: list[str] = []
+
+    def second_writer() -> None:
+        with Session(engine) as session, session.begin():
+            results.append(ingest.ingest_article(session, article=second, pipeline=pipeline).status)
+
+    with Session(engine) as session:
+        assert ingest.ingest_article(session, article=first, pipeline=pipeline).status == "new"
+        assert scalar(engine, "SELECT count(*) FROM entity WHERE id = 'zorblax-robotics'") == 0  # not yet
+        other = threading.Thread(target=second_writer)
+        other.start()
+        if engine.dialect.name == "postgresql":  # commit once the other transaction waits on this one's rows
+            waiting = (
+                "SELECT count(*) FROM pg_stat_activity "
+                "WHERE datname = current_database() AND wait_event_type = 'Lock'"
+            )
+            deadline = time.monotonic() + JOIN_S
+            while scalar(engine, waiting) == 0:
+                assert other.is_alive() and time.monotonic() < deadline, "the second writer never waited"
+        session.commit()
+        other.join(JOIN_S)
+    assert results == ["new"]
+    assert scalar(engine, "SELECT count(*) FROM entity WHERE id = 'zorblax-robotics'") == 1
     audit(engine, pipeline)
