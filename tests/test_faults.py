@@ -20,7 +20,7 @@ from app.migrate import upgrade
 from tests.conftest import Database
 from tests.live import AIKB, Server, aikb_env, article, audit, content, create_write_key, scalar, write_folder
 
-LOADER_ARTICLES = 50
+LOADER_ARTICLES = 40
 DEADLINE_S = 60.0
 
 
