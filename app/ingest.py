@@ -14,7 +14,9 @@ from typing import Any
 
 import orjson
 import yaml
-from sqlalchemy import Engine, delete, exists, func, insert, select, update
+from sqlalchemy import Engine, Table, delete, exists, func, insert, select, update
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.exc import DBAPIError, IntegrityError
 from sqlmodel import Session
 
 from app.changes import record_change
@@ -58,6 +60,7 @@ __all__ = [
     "delete_source",
     "ensure_catalog",
     "ingest_article",
+    "is_write_conflict",
     "load_folder",
     "posted_article",
     "read_folder",
@@ -488,6 +491,20 @@ def ingest_article(
     )
 
 
+WRITE_ATTEMPTS = 3
+
+
+def is_write_conflict(exc: BaseException) -> bool:
+    """True when a write failed only because a concurrent transaction got there first (a unique or foreign
+    key violation, a PostgreSQL deadlock or serialization failure): after a rollback, running it again
+    against what that transaction committed may succeed."""
+    if isinstance(exc, IntegrityError):
+        return True
+    if isinstance(exc, DBAPIError):
+        return getattr(exc.orig, "sqlstate", None) in ("40001", "40P01")
+    return False
+
+
 def update_source_metadata(session: Session, source_id: str, metadata: dict[str, Any]) -> None:
     """Replace a source's metadata (not its text); a new date moves its claims (sort day, documents) with
     it. The caller commits."""
@@ -574,6 +591,20 @@ def _clear_extraction(session: Session, source_id: str) -> set[str]:
     return mentioned
 
 
+def _insert_missing(session: Session, table: Table, rows: list[dict[str, Any]], key: str) -> None:
+    """Insert rows shared between articles (entities, aliases), skipping any another transaction has
+    inserted since this one looked. In key order: two PostgreSQL writers that insert the same keys then
+    wait for each other in the same order (no deadlock), and the later one skips them rather than failing
+    with a unique violation when the earlier commits."""
+    if not rows:
+        return
+    dialect = session.get_bind().dialect.name
+    statement = (
+        postgresql.insert(table) if dialect == "postgresql" else sqlite.insert(table)
+    ).on_conflict_do_nothing()
+    session.execute(statement, sorted(rows, key=lambda row: str(row[key])))
+
+
 def _ensure_entities(session: Session, records: Iterable[EntityRecord]) -> None:
     """Insert the discovered entities the database lacks (catalog ones are there since sync_catalog)."""
     wanted = {r.id: r for r in records if r.origin != "catalog"}
@@ -583,8 +614,9 @@ def _ensure_entities(session: Session, records: Iterable[EntityRecord]) -> None:
     new = [r for r in wanted.values() if r.id not in have]
     if not new:
         return
-    session.execute(
-        insert(ENTITY),
+    _insert_missing(
+        session,
+        ENTITY,
         [
             {
                 "id": r.id,
@@ -596,6 +628,7 @@ def _ensure_entities(session: Session, records: Iterable[EntityRecord]) -> None:
             }
             for r in new
         ],
+        "id",
     )
     keys = {normalise_alias(a): (r.id, a) for r in new for a in (r.name, *r.aliases)}
     taken = set(
@@ -606,8 +639,7 @@ def _ensure_entities(session: Session, records: Iterable[EntityRecord]) -> None:
         for k, (eid, alias) in keys.items()
         if k not in taken
     ]
-    if rows:
-        session.execute(insert(ALIAS), rows)
+    _insert_missing(session, ALIAS, rows, "normalised")
 
 
 def _learn_aliases(session: Session, source_id: str, extraction: Extraction) -> None:
@@ -634,8 +666,7 @@ def _learn_aliases(session: Session, source_id: str, extraction: Extraction) -> 
         for key, (entity_id, text) in forms.items()
         if key and key not in taken
     ]
-    if rows:
-        session.execute(insert(ALIAS), rows)
+    _insert_missing(session, ALIAS, rows, "normalised")
 
 
 def _bulk_insert(session: Session, table: str, columns: Sequence[str], rows: list[tuple[Any, ...]]) -> None:
@@ -761,6 +792,19 @@ def _collect_orphans(session: Session, candidates: set[str]) -> None:
         session.execute(delete(ENTITY).where(ENTITY.c.id.in_(ids)))
 
 
+def _ingest_retrying(engine: Engine, article: ArticleInput, pipeline: Pipeline) -> IngestResult:
+    """ingest_article in a transaction of its own, run again when a concurrent writer (the API, another
+    loader) made it fail by committing the same rows first."""
+    for attempt in range(1, WRITE_ATTEMPTS + 1):
+        try:
+            with Session(engine) as session, session.begin():
+                return ingest_article(session, article=article, pipeline=pipeline)
+        except DBAPIError as exc:
+            if attempt == WRITE_ATTEMPTS or not is_write_conflict(exc):
+                raise
+    raise AssertionError("unreachable")
+
+
 def load_folder(folder: Path, *, engine: Engine, pipeline: Pipeline, progress: bool = False) -> LoadSummary:
     """Load every article of a folder, one transaction each; a bad article is reported and skipped."""
     summary = LoadSummary()
@@ -775,8 +819,7 @@ def load_folder(folder: Path, *, engine: Engine, pipeline: Pipeline, progress: b
         iterator = tqdm(articles, desc="articles", unit="article")
     for article in iterator:
         try:
-            with Session(engine) as session, session.begin():
-                result = ingest_article(session, article=article, pipeline=pipeline)
+            result = _ingest_retrying(engine, article, pipeline)
         except Exception as exc:  # one bad article must not stop the others
             summary.failed.append(f"{article.key}: {type(exc).__name__}: {exc}")
             continue

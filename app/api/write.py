@@ -10,7 +10,7 @@ from typing import Annotated, Any, TypeVar
 import orjson
 from fastapi import APIRouter, Depends, Query, Request, Response
 from pydantic import BaseModel
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.exc import DBAPIError
 
 from app import ingest, queries
 from app.api.auth import require_write
@@ -124,27 +124,36 @@ def create_source(session: SessionDep, pipeline: PipelineDep, body: BodyDep) -> 
     else:
         text = _text(body.raw)
         article = _valid(lambda: ingest.article_from_markdown(text))
-    existing = ingest.source_with_text(session, article.text)
-    if existing:
-        return _written(session, existing)
     source_id = ingest.source_id_for(article.key)
-    if ingest.stored_article(session, source_id) is not None:
-        raise Conflict(
-            f"source {source_id} already holds {article.key} with another text; "
-            f"replace it with PUT /sources/{source_id}/text",
-            parameter="url",
-        )
-    try:
-        ingest.ensure_catalog(session, catalog=pipeline.catalog)
-        ingest.ingest_article(session, article=article, pipeline=pipeline)
-        session.commit()
-    except IntegrityError:  # the same article posted twice at once: the other request won
-        session.rollback()
+    for attempt in range(1, ingest.WRITE_ATTEMPTS + 1):
         existing = ingest.source_with_text(session, article.text)
-        if existing is None:
-            raise
-        return _written(session, existing)
-    return _written(session, source_id, 201, location=f"/sources/{source_id}")
+        if existing:
+            return _written(session, existing)
+        stored = ingest.stored_article(session, source_id)
+        if stored is not None and stored.text == article.text:  # committed by a concurrent post just now
+            return _written(session, source_id)
+        if stored is not None:
+            raise Conflict(
+                f"source {source_id} already holds {article.key} with another text; "
+                f"replace it with PUT /sources/{source_id}/text",
+                parameter="url",
+            )
+        try:
+            ingest.ensure_catalog(session, catalog=pipeline.catalog)
+            result = ingest.ingest_article(session, article=article, pipeline=pipeline)
+            if result.status != "new":  # a concurrent post committed this source since the looks above
+                session.rollback()
+                continue
+            session.commit()
+        except DBAPIError as exc:
+            # A concurrent write got there first: the same article posted at once, or the catalog being
+            # written by the first writes to an empty database. Look again at what it committed.
+            session.rollback()
+            if attempt == ingest.WRITE_ATTEMPTS or not ingest.is_write_conflict(exc):
+                raise
+            continue
+        return _written(session, source_id, 201, location=f"/sources/{source_id}")
+    raise Conflict(f"source {source_id} is being written by concurrent requests; send it again")
 
 
 @router.patch(
