@@ -31,6 +31,12 @@ class Settings(BaseSettings):
         ge=0,
         description="Longest one SQL statement of the API may run; past it the request answers 503 (0: none)",
     )
+    aikb_read_concurrency: int = Field(
+        default=8,
+        ge=1,
+        description="Reads that need a thread (full text, live facets, row-by-row filters) running at once "
+        "per worker; more wait their turn, so each runs within the query time limit under load",
+    )
     aikb_access_log: bool = Field(
         default=False,
         description="Log one JSON line per request (off by default: ~30% of throughput at this scale)",

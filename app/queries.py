@@ -600,6 +600,9 @@ class RankingCache:
     def __init__(self) -> None:
         self._entries: OrderedDict[str, _Ranking] = OrderedDict()
         self._lock = threading.Lock()
+        # One ranking per filter at a time: requests asking for the same one meanwhile wait for it instead
+        # of each ranking every hit again (striped, so the locks stay bounded in number).
+        self._flights = [threading.Lock() for _ in range(64)]
 
     def page(self, db: Db, f: ClaimFilter) -> tuple[list[bytes], str | None] | None:
         """One page from the cached ranking (computing or updating it first); None past its depth."""
@@ -610,12 +613,16 @@ class RankingCache:
             if entry is not None:
                 self._entries.move_to_end(key)
         if entry is None or entry.version != version:
-            entry = self._refresh(db, f, entry, version)
-            with self._lock:
-                self._entries[key] = entry
-                self._entries.move_to_end(key)
-                while len(self._entries) > self.SIZE:
-                    self._entries.popitem(last=False)
+            with self._flights[hash(key) % len(self._flights)]:
+                with self._lock:
+                    entry = self._entries.get(key)
+                if entry is None or entry.version < version:  # not brought up to date while we waited
+                    entry = self._refresh(db, f, entry, version)
+                    with self._lock:
+                        self._entries[key] = entry
+                        self._entries.move_to_end(key)
+                        while len(self._entries) > self.SIZE:
+                            self._entries.popitem(last=False)
         start = 0
         if f.cursor:
             last_score, last = _score_cursor(f.cursor, int if db.sqlite else str)

@@ -6,11 +6,11 @@ from collections.abc import Callable, Iterator
 from typing import Annotated, Any, Literal, TypeVar
 
 import orjson
+from anyio import CapacityLimiter, to_thread
 from fastapi import Depends, FastAPI, Request, responses
 from pydantic import BaseModel, ConfigDict, Field
 from sqlalchemy import Engine
 from sqlmodel import Session
-from starlette.concurrency import run_in_threadpool
 
 from app.config import Settings, get_settings
 from app.db import time_limit_of
@@ -154,7 +154,12 @@ async def read(request: Request, fn: Callable[[Db], T], *, inline: bool) -> T:
         if reader is None:
             reader = state.sqlite_reader = engine.raw_connection()
         return fn(Db(reader.driver_connection, "sqlite", time_limit_of(engine)))
-    return await run_in_threadpool(_run, engine, fn)
+    limiter = getattr(request.app.state, "read_limiter", None)
+    if limiter is None:  # made on first use: a limiter belongs to the running event loop
+        limiter = request.app.state.read_limiter = CapacityLimiter(get_settings().aikb_read_concurrency)
+    # Queued here, not on the CPU: a query's time limit counts its own running time, not that of forty
+    # others sharing the core with it.
+    return await to_thread.run_sync(_run, engine, fn, limiter=limiter)
 
 
 class PageParams(BaseModel):

@@ -139,3 +139,55 @@ def test_a_cached_ranking_brought_up_to_date_holds_what_a_fresh_one_holds(
             assert set(cached) == set(expected), (step, query)
             first = client.get("/claims", params={**query, "limit": 200}).json()["items"]
             assert [c["id"] for c in first] == cached, query
+
+
+def test_requests_for_the_same_ranking_meanwhile_wait_for_it(
+    client: TestClient, engine: Engine, pipeline: Pipeline, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Two requests asking for one uncached ranking at once: it is computed once, and both get it."""
+    import threading
+
+    from app.queries import RankingCache
+
+    load_folder(ARTICLES, engine=engine, pipeline=pipeline)
+    rankings = RankingCache()
+    client.app.state.rankings = rankings  # type: ignore[attr-defined]
+    second_waits = threading.Event()
+    computed: list[int] = []
+    real_refresh = RankingCache._refresh
+
+    def refresh(self: RankingCache, *args: Any) -> Any:
+        computed.append(1)
+        assert second_waits.wait(30), "the second request never reached the ranking's lock"
+        return real_refresh(self, *args)
+
+    class Announcing:
+        """The flight lock, saying when a second request is about to wait on it."""
+
+        def __init__(self, lock: Any) -> None:
+            self.lock = lock
+
+        def __enter__(self) -> None:
+            if self.lock.locked():
+                second_waits.set()
+            self.lock.acquire()
+
+        def __exit__(self, *exc: object) -> None:
+            self.lock.release()
+
+    monkeypatch.setattr(RankingCache, "_refresh", refresh)
+    rankings._flights = [Announcing(lock) for lock in rankings._flights]  # type: ignore[misc]
+    pages: list[list[str]] = []
+
+    def ask() -> None:
+        body = client.get("/claims", params={"q": "said", "limit": 5}).json()
+        pages.append([c["id"] for c in body["items"]])
+
+    first = threading.Thread(target=ask)
+    first.start()
+    while not computed:  # the first request is ranking (bounded by its own 30 s wait)
+        first.join(0.01)
+        assert first.is_alive() or computed, "the first request finished without ranking"
+    ask()
+    first.join(60)
+    assert len(computed) == 1 and len(pages) == 2 and pages[0] == pages[1] and pages[0]
