@@ -27,6 +27,7 @@ from app.api.observability import ObservabilityMiddleware
 from app.config import get_settings
 from app.db import get_engine, is_timeout
 from app.errors import KBError
+from app.memory import limit_malloc_arenas
 from app.models import SourceCreate, SourcePatch
 from app.observability import HttpMetrics
 from app.queries import RankingCache
@@ -65,6 +66,7 @@ async def _lifespan(api: FastAPI) -> AsyncIterator[None]:
 
 def create_app(engine: Engine | None = None) -> FastAPI:
     """Build the application over `engine` (default: the engine for DATABASE_URL)."""
+    limit_malloc_arenas()  # before the threadpool's threads exist
     api = FastAPI(
         title="aikb",
         version="0.1.0",

@@ -71,6 +71,20 @@ def rss_mb(pid: int) -> float:
     return 0.0
 
 
+def non_2xx_by_route(port: int) -> dict[str, float]:
+    """The server's own count of answers other than 2xx, by method, route and status (from /metrics)."""
+    conn = http.client.HTTPConnection(HOST, port, timeout=30)
+    conn.request("GET", "/metrics")
+    body = conn.getresponse().read().decode()
+    conn.close()
+    out: dict[str, float] = {}
+    for line in body.splitlines():
+        if line.startswith("aikb_http_requests_total{") and 'status="2' not in line:
+            labels, value = line.rsplit(" ", 1)
+            out[labels.removeprefix("aikb_http_requests_total")] = float(value)
+    return out
+
+
 def create_write_key(url: str) -> str:
     env = {"DATABASE_URL": url, "PATH": str(VENV_BIN)}
     out = subprocess.run(
@@ -179,6 +193,7 @@ def main() -> int:
         stop.set()
         writer.join(60)
         sampler.join(5)
+        failures = non_2xx_by_route(server.port)
     writes = writer.results
     statuses: dict[str, int] = {}
     for _, status, _ in writes:
@@ -197,6 +212,7 @@ def main() -> int:
         },
         "reads": READS,
         "conns": args.conns,
+        "server_non_2xx": failures,
     }
     errors = sum(s["non2xx"] for s in segments) + sum(1 for s in segments if s["socket_errors"])
     bad_writes = sum(n for s, n in statuses.items() if s != "201")
