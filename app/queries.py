@@ -66,9 +66,14 @@ A = EntityAlias.__table__  # type: ignore[attr-defined]
 FC = FacetCount.__table__  # type: ignore[attr-defined]
 
 
-def _kept_counts(session: Session, scope: str, facet: str) -> dict[str, int]:
-    """Claim counts kept at ingest (app.projection): by `facet` value among the claims of `scope`."""
+def _kept_counts(
+    session: Session, scope: str, facet: str, values: Sequence[str] | None = None
+) -> dict[str, int]:
+    """Claim counts kept at ingest (app.projection): by `facet` value among the claims of `scope` (only
+    `values`, when given; a value with no claims is absent)."""
     query = select(FC.c.value, FC.c.count).where(FC.c.scope == scope, FC.c.facet == facet)
+    if values is not None:
+        query = query.where(FC.c.value.in_(values))
     return {r[0]: r[1] for r in session.execute(query)}
 
 
@@ -124,12 +129,7 @@ def _source_item(row: Any, claim_count: int) -> dict[str, Any]:
 def _claim_counts(session: Session, source_ids: list[str]) -> dict[str, int]:
     if not source_ids:
         return {}
-    rows = session.execute(
-        select(FC.c.value, FC.c.count).where(
-            FC.c.scope == "", FC.c.facet == "source", FC.c.value.in_(source_ids)
-        )
-    )
-    return {r[0]: r[1] for r in rows}
+    return _kept_counts(session, "", "source", source_ids)
 
 
 def list_sources(
@@ -1029,8 +1029,7 @@ def get_entity(session: Session, entity_id: str) -> dict[str, Any]:
         .join(top, top.c.source_id == S.c.id)
         .order_by(top.c.mentions.desc(), S.c.id)
     )
-    kept = select(FC.c.count).where(FC.c.scope == "", FC.c.facet == "entity", FC.c.value == entity_id)
-    claim_count = session.execute(kept).scalar_one_or_none() or 0
+    claim_count = _kept_counts(session, "", "entity", [entity_id]).get(entity_id, 0)
     return {
         "id": row.id,
         "name": row.name,
