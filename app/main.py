@@ -30,7 +30,6 @@ from app.errors import KBError
 from app.memory import limit_malloc_arenas
 from app.models import SourceCreate, SourcePatch
 from app.observability import HttpMetrics
-from app.queries import RankingCache
 
 __all__ = ["app", "create_app"]
 
@@ -77,7 +76,6 @@ def create_app(engine: Engine | None = None) -> FastAPI:
         generate_unique_id_function=lambda route: route.name,
     )
     api.state.engine = engine if engine is not None else get_engine()
-    api.state.rankings = RankingCache()
     document_models(api, SourceCreate, SourcePatch)
     settings = get_settings()
     api.add_middleware(ETagMiddleware)

@@ -28,16 +28,17 @@ ROOT = Path(__file__).resolve().parents[1]
 
 
 def include_object(obj: object, name: str | None, type_: str, reflected: bool, compare_to: object) -> bool:
-    """What autogenerate compares: not the full-text structures migration 0002 manages by hand."""
+    """What autogenerate compares: not the full-text and relevance structures migrations 0002 and 0006
+    manage by hand."""
     if type_ == "table" and name is not None and name.startswith("claim_fts"):
         return False
     if (
         type_ == "column"
-        and name == "search"
+        and name in ("search", "nwords")
         and getattr(getattr(obj, "table", None), "name", None) == "claim"
     ):
         return False
-    return not (type_ == "index" and name == "ix_claim_search")
+    return not (type_ == "index" and name in ("ix_claim_search", "ix_claim_nwords"))
 
 
 def alembic_config(url: str) -> Config:

@@ -4,14 +4,12 @@ from __future__ import annotations
 
 import base64
 import binascii
-import bisect
 import difflib
 import re
-import threading
-from collections import OrderedDict, defaultdict
+from collections import defaultdict
 from collections.abc import Sequence
 from datetime import date
-from typing import Any, Literal, NamedTuple
+from typing import Any, Literal
 
 import orjson
 from pydantic import BaseModel, ConfigDict, Field, model_validator
@@ -245,8 +243,9 @@ class ClaimFilter(BaseModel):
     )
     sort: Literal["-published", "published", "relevance", "position"] | None = Field(
         default=None,
-        description="-published (default), published, relevance (with q), position (reading order; "
-        "the default with source)",
+        description="-published (default), published, relevance (with q, and its default: claims holding "
+        "q's words as a phrase first, then shorter claims first, then the newest), position (reading "
+        "order; the default with source)",
     )
     select: str | None = Field(
         default=None, description=f"Comma-separated fields of {', '.join(CLAIM_FIELDS)}"
@@ -345,17 +344,23 @@ class _Sql:
         return self(value.isoformat() if self.sqlite else value)
 
 
-def _fts(b: _Sql, q: str) -> tuple[str, str]:
-    """(condition on claim c, relevance score: higher is better) for claims holding every word of q."""
+ROWID_MASK = (1 << 40) - 1  # the claim rowid in claim_fts' rowid (migration 0006)
+
+
+def _words(q: str) -> list[str]:
     terms = fts_terms(q)
     if not terms:
         raise BadRequest("q has no words to search for", parameter="q")
+    return terms
+
+
+def _fts(b: _Sql, q: str) -> str:
+    """The condition on claim c for claims holding every word of q."""
+    terms = _words(q)
     if b.sqlite:
         match = b(" ".join(f'"{t}"' for t in terms))
-        return f"c.rowid IN (SELECT rowid FROM claim_fts WHERE claim_fts MATCH {match})", ""
-    query = f"plainto_tsquery('english', {b(' '.join(terms))})"
-    # float8: ts_rank is a real, whose rounding through JSON would break the keyset comparison.
-    return f"c.search @@ {query}", f"ts_rank(c.search, {query})::float8"
+        return f"c.rowid IN (SELECT rowid & {ROWID_MASK} FROM claim_fts WHERE claim_fts MATCH {match})"
+    return f"c.search @@ plainto_tsquery('english', {b(' '.join(terms))})"
 
 
 def _conditions(
@@ -416,7 +421,7 @@ def _conditions(
     elif f.has_quantity is False:
         where.append("NOT EXISTS (SELECT 1 FROM quantity x WHERE x.claim_id = c.id)")
     if f.q and fts:
-        where.append(_fts(b, f.q)[0])
+        where.append(_fts(b, f.q))
     return where
 
 
@@ -448,9 +453,7 @@ def _where(conditions: list[str]) -> str:
 DOC_BYTES = "CAST(c.doc AS BLOB)"
 
 
-def list_claims(
-    db: Db, f: ClaimFilter, rankings: RankingCache | None = None
-) -> tuple[list[bytes], str | None]:
+def list_claims(db: Db, f: ClaimFilter) -> tuple[list[bytes], str | None]:
     """One page of claims matching the filter, in the requested order, as the JSON documents written at
     ingest (selected fields only when `select` asks), with a keyset cursor."""
     b = _Sql(db)
@@ -458,12 +461,8 @@ def list_claims(
     doc = DOC_BYTES if db.sqlite else "c.doc"
     key: Any
     if sort == "relevance":
-        if rankings is not None:
-            cached = rankings.page(db, f)
-            if cached is not None:
-                return _selected(cached[0], f), cached[1]
-        sql = _relevance_sql(b, f, doc=doc, cursor=f.cursor, limit=f.limit + 1)
-        key = lambda r: [r[1], r[2]]  # noqa: E731
+        page, next_cursor = _relevance_page(db, f, doc=doc)
+        return _selected(page, f), next_cursor
     elif sort == "position":
         where = _conditions(b, f)
         if f.cursor:
@@ -510,206 +509,66 @@ def _selected(docs: list[bytes], f: ClaimFilter) -> list[bytes]:
     return [orjson.dumps({k: v for k, v in orjson.loads(d).items() if k in keep}) for d in docs]
 
 
-def _relevance_sql(
-    b: _Sql,
-    f: ClaimFilter,
-    *,
-    doc: str | None,
-    cursor: str | None,
-    limit: int,
-    after_rowid: int | None = None,
-    sources: Sequence[str] = (),
-) -> str:
-    """Claims matching q (and the other filters) by relevance, best first, from `cursor`: rows of
-    (doc, score, key), or (score, key) without `doc`; the caller appends `LIMIT limit`. The key breaks
-    ties: the FTS rowid on SQLite (bm25 computed once per hit inside FTS5, so with no other filter the page
-    is cut before any claim row is read), the claim id on PostgreSQL. `after_rowid` (SQLite) or `sources`
-    (PostgreSQL) restrict the ranking to claims written since a cached ranking was made."""
-    assert f.q
-    where = _conditions(b, f, fts=False)
-    if sources:
-        where.append(f"c.source_id IN ({', '.join(b(x) for x in sources)})")
-    head = f"{doc}, " if doc else ""
+def _tier(b: _Sql, q: str, tier: int) -> str:
+    """The condition of one relevance tier of q: 0, claims holding its words as a phrase; 1 (with several
+    words), the other claims holding every word. SQLite: an FTS5 MATCH expression (each word quoted, so
+    user text is never read as FTS syntax); PostgreSQL: a tsquery condition on c."""
+    terms = _words(q)
     if b.sqlite:
-        terms = fts_terms(f.q)
-        if not terms:
-            raise BadRequest("q has no words to search for", parameter="q")
-        inner = [f"claim_fts MATCH {b(' '.join(chr(34) + t + chr(34) for t in terms))}"]
-        if after_rowid is not None:
-            inner.append(f"rowid > {b(after_rowid)}")  # FTS5 seeks its doclists: cost ~ the new hits
-        if cursor:
-            last_score, last_rowid = _score_cursor(cursor, int)
-            r, i = b(-last_score), b(_int(last_rowid))
-            inner.append(f"(rank > {r} OR (rank = {r} AND rowid > {i}))")
-        hits = f"SELECT rowid, rank FROM claim_fts{_where(inner)}"
-        if not where:
-            hits += f" ORDER BY rank, rowid LIMIT {int(limit)}"
-            if not doc:
-                return f"SELECT -rank, rowid FROM ({hits}) f ORDER BY f.rank, f.rowid"
-        return (
-            f"SELECT {head}-f.rank, f.rowid FROM ({hits}) f JOIN claim c ON c.rowid = f.rowid"
-            f"{_where(where)} ORDER BY f.rank, f.rowid"
-        )
-    condition, score = _fts(b, f.q)
-    where.insert(0, condition)
-    if cursor:
-        last_score, last = _score_cursor(cursor, str)
-        s_, i = b(last_score), b(last)
-        where.append(f"({score} < {s_} OR ({score} = {s_} AND c.id > {i}))")
-    return f"SELECT {head}{score}, c.id FROM claim c{_where(where)} ORDER BY {score} DESC, c.id"
+        phrase = '"' + " ".join(terms) + '"'
+        every = " ".join(f'"{t}"' for t in terms)
+        return b(phrase if tier == 0 else f"({every}) NOT {phrase}")
+    words = b(" ".join(terms))
+    phrase = f"c.search @@ phraseto_tsquery('english', {words})"
+    return phrase if tier == 0 else f"c.search @@ plainto_tsquery('english', {words}) AND NOT {phrase}"
 
 
-def _score_cursor(cursor: str, key: type[int] | type[str]) -> tuple[float, Any]:
-    """(score, key) of a relevance cursor; the key is the FTS rowid on SQLite, the claim id on PostgreSQL.
-    Both are checked: RankingCache compares them with its own in Python, where a forged cursor holding
-    another type was a TypeError (500)."""
-    last_score, last = decode_cursor(cursor, 2)
-    numeric = isinstance(last_score, (int, float)) and not isinstance(last_score, bool)
-    if not numeric or not isinstance(last, key) or isinstance(last, bool):
-        raise BadRequest("cursor is not one this API issued", parameter="cursor")
-    return float(last_score), last
-
-
-class _Ranking(NamedTuple):
-    version: int  # max(change.id) when last brought up to date
-    high_water: int  # SQLite: max(claim.rowid) then; claims written later have larger rowids
-    ranking: list[tuple[float, Any]]  # (score, key), best first
-    order: list[tuple[float, Any]]  # (-score, key): the same, ascending, for bisecting a cursor
-    complete: bool  # every hit is in `ranking` (fewer than DEPTH)
-
-
-class RankingCache:
-    """The relevance rankings of recent full-text queries, so paging through results, and asking again,
-    does not rank every hit again (bm25 over 33,000 hits costs ~40 ms in FTS5; a cached page ~0.3 ms).
-
-    Each entry holds the best DEPTH (score, key) pairs of one filter and the change-feed position it is up
-    to date with. When the feed has moved (a cheap max(id) read per request), the entry is brought up to
-    date rather than recomputed, ranking only the claims written since and merging them in: on SQLite
-    after additions (the FTS rows past the entry's rowid mark), on PostgreSQL after any change (claims of
-    deleted or updated sources dropped, the claims of every source the feed names ranked). New claims are
-    scored with the corpus statistics of now, kept ones with those of when they were ranked: bm25 weights
-    drift by fractions of a percent per thousand articles, far below what would reorder results visibly.
-    After MAX_CHANGES changes, or when the entry was missing, the filter is ranked afresh. Pages past the
-    cached depth are ranked by SQL. One per app (worker process); at most SIZE entries, least recently used
-    first out."""
-
-    SIZE = 128
-    DEPTH = 1000
-    MAX_CHANGES = 200
-
-    def __init__(self) -> None:
-        self._entries: OrderedDict[str, _Ranking] = OrderedDict()
-        self._lock = threading.Lock()
-        # One ranking per filter at a time: requests asking for the same one meanwhile wait for it instead
-        # of each ranking every hit again (striped, so the locks stay bounded in number).
-        self._flights = [threading.Lock() for _ in range(64)]
-
-    def page(self, db: Db, f: ClaimFilter) -> tuple[list[bytes], str | None] | None:
-        """One page from the cached ranking (computing or updating it first); None past its depth."""
-        key = f.model_dump_json(exclude={"cursor", "limit", "select", "facets", "format", "sort"})
-        version = db.rows("SELECT coalesce(max(id), 0) FROM change", {})[0][0]
-        with self._lock:
-            entry = self._entries.get(key)
-            if entry is not None:
-                self._entries.move_to_end(key)
-        if entry is None or entry.version != version:
-            with self._flights[hash(key) % len(self._flights)]:
-                with self._lock:
-                    entry = self._entries.get(key)
-                if entry is None or entry.version < version:  # not brought up to date while we waited
-                    entry = self._refresh(db, f, entry, version)
-                    with self._lock:
-                        self._entries[key] = entry
-                        self._entries.move_to_end(key)
-                        while len(self._entries) > self.SIZE:
-                            self._entries.popitem(last=False)
-        start = 0
-        if f.cursor:
-            last_score, last = _score_cursor(f.cursor, int if db.sqlite else str)
-            start = bisect.bisect_right(entry.order, (-last_score, last))
-        window = entry.ranking[start : start + f.limit + 1]
-        if len(window) <= f.limit and not entry.complete:
-            return None
-        chosen = window[: f.limit]
-        docs = self._docs(db, [k for _, k in chosen])
-        next_cursor = encode_cursor(list(chosen[-1])) if len(window) > f.limit else None
-        return [docs[k] for _, k in chosen if k in docs], next_cursor
-
-    def _refresh(self, db: Db, f: ClaimFilter, entry: _Ranking | None, version: int) -> _Ranking:
+def _relevance_page(db: Db, f: ClaimFilter, *, doc: str) -> tuple[list[bytes], str | None]:
+    """One page of claims matching q (and the other filters) by relevance: phrase matches first, then
+    shorter claims (in words) first, then the latest. Both orders are kept by an index (migration 0006):
+    SQLite walks the FTS5 rowids, which are that key, in descending order; PostgreSQL walks
+    (nwords, id). So a page reads its rows and stops, whatever the number of hits. The cursor is
+    [tier, FTS rowid] on SQLite, [tier, nwords, id] on PostgreSQL."""
+    assert f.q
+    tier, after = 0, None
+    if f.cursor:
+        tier, after = _relevance_cursor(f.cursor, db.sqlite)
+    rows: list[tuple[Any, ...]] = []
+    for t in range(tier, 1 if len(_words(f.q)) == 1 else 2):
+        b = _Sql(db)
+        condition = _tier(b, f.q, t)
+        where = _conditions(b, f, fts=False)
         if db.sqlite:
-            # The mark first, then the feed position: a write landing in between is named by the feed
-            # (re-ranked next time, its claims deduplicated) rather than below the mark and missed.
-            high_water = db.rows("SELECT coalesce(max(rowid), 0) FROM claim", {})[0][0]
-            version = db.rows("SELECT coalesce(max(id), 0) FROM change", {})[0][0]
-        else:
-            high_water = 0
-        changes: list[Any] = []
-        if entry is not None:
-            b = _Sql(db)
-            changes = db.rows(
-                f"SELECT source_id, op FROM change WHERE id > {b(entry.version)} AND id <= {b(version)} "
-                f"LIMIT {self.MAX_CHANGES + 1}",
-                b.params,
+            where.insert(0, f"claim_fts MATCH {condition}")
+            if after is not None and t == tier:
+                where.append(f"claim_fts.rowid < {b(after[0])}")
+            sql = (
+                f"SELECT {doc}, claim_fts.rowid FROM claim_fts JOIN claim c "
+                f"ON c.rowid = claim_fts.rowid & {ROWID_MASK}{_where(where)} ORDER BY claim_fts.rowid DESC"
             )
-        created = {source for source, op in changes if op == "created"}
-        updated = {source for source, op in changes if op == "updated"}
-        only_created = all(op == "created" for _, op in changes)
-        b = _Sql(db)
-        # On SQLite, new claims are found past the rowid mark; after a deletion rowids can be reused below
-        # it, and one source's claims cannot be ranked without ranking every hit (FTS5 does not narrow a
-        # MATCH by a list of rowids): anything but additions means ranking afresh there.
-        if entry is None or len(changes) > self.MAX_CHANGES or (db.sqlite and not only_created):
-            sql = _relevance_sql(b, f, doc=None, cursor=None, limit=self.DEPTH)
-            ranking = [(float(r[0]), r[1]) for r in db.rows(f"{sql} LIMIT {self.DEPTH}", b.params)]
-            return self._entry(version, high_water, ranking, len(ranking) < self.DEPTH)
-        kept = entry.ranking
-        if not only_created:  # (PostgreSQL) something deleted or updated: keep what stands untouched
-            standing = set(self._standing(db, [k for _, k in kept], sorted(updated)))
-            kept = [(score, k) for score, k in kept if k in standing]
-        new: list[tuple[float, Any]] = []
-        if created or updated:
-            if db.sqlite:
-                sql = _relevance_sql(
-                    b, f, doc=None, cursor=None, limit=self.DEPTH, after_rowid=entry.high_water
-                )
-            else:
-                touched = sorted(created | updated)
-                sql = _relevance_sql(b, f, doc=None, cursor=None, limit=self.DEPTH, sources=touched)
-            new = [(float(r[0]), r[1]) for r in db.rows(f"{sql} LIMIT {self.DEPTH}", b.params)]
-        fresh = {k for _, k in new}
-        merged = sorted(
-            [*(item for item in kept if item[1] not in fresh), *new], key=lambda item: (-item[0], item[1])
-        )
-        complete = entry.complete and len(merged) <= self.DEPTH and len(new) < self.DEPTH
-        return self._entry(version, high_water, merged[: self.DEPTH], complete)
+        else:
+            where.insert(0, condition)
+            if after is not None and t == tier:
+                where.append(f"(c.nwords, c.id) > ({b(after[0])}, {b(after[1])})")
+            sql = f"SELECT {doc}, c.nwords, c.id FROM claim c{_where(where)} ORDER BY c.nwords, c.id"
+        rows += [(r[0], t, *r[1:]) for r in db.rows(f"{sql} LIMIT {int(f.limit) + 1 - len(rows)}", b.params)]
+        if len(rows) > f.limit:
+            break
+    rows, next_cursor = _page(rows, f.limit, lambda r: list(r[1:]))
+    docs: list[bytes] = [r[0] for r in rows] if db.sqlite else [r[0].encode() for r in rows]
+    return docs, next_cursor
 
-    @staticmethod
-    def _entry(version: int, high_water: int, ranking: list[tuple[float, Any]], complete: bool) -> _Ranking:
-        return _Ranking(version, high_water, ranking, [(-score, k) for score, k in ranking], complete)
 
-    @staticmethod
-    def _standing(db: Db, keys: list[Any], updated: list[str]) -> list[Any]:
-        """The keys whose claims still exist, outside the updated sources."""
-        if not keys:
-            return []
-        b = _Sql(db)
-        column = "rowid" if db.sqlite else "id"
-        sql = f"SELECT {column} FROM claim WHERE {column} IN ({', '.join(b(k) for k in keys)})"
-        if updated:
-            sql += f" AND source_id NOT IN ({', '.join(b(x) for x in updated)})"
-        return [r[0] for r in db.rows(sql, b.params)]
-
-    @staticmethod
-    def _docs(db: Db, keys: list[Any]) -> dict[Any, bytes]:
-        if not keys:
-            return {}
-        b = _Sql(db)
-        marks = ", ".join(b(k) for k in keys)
-        if db.sqlite:
-            rows = db.rows(f"SELECT rowid, {DOC_BYTES} FROM claim c WHERE rowid IN ({marks})", b.params)
-            return {r[0]: r[1] for r in rows}
-        rows = db.rows(f"SELECT id, doc FROM claim WHERE id IN ({marks})", b.params)
-        return {r[0]: r[1].encode() for r in rows}
+def _relevance_cursor(cursor: str, sqlite: bool) -> tuple[int, list[Any]]:
+    """(tier, key after the tier) of a relevance cursor, each part checked: a forged one is a 400."""
+    values = decode_cursor(cursor, 2 if sqlite else 3)
+    tier, key = values[0], values[1:]
+    types: tuple[type, ...] = (int,) if sqlite else (int, str)
+    if not all(type(v) is t for v, t in zip(values, (int, *types), strict=True)) or tier not in (0, 1):
+        raise BadRequest("cursor is not one this API issued", parameter="cursor")
+    if not all(-(2**63) <= v < 2**63 for v in values if isinstance(v, int)):
+        raise BadRequest("cursor is not one this API issued", parameter="cursor")
+    return tier, key
 
 
 def claim_items(session: Session, f: ClaimFilter) -> tuple[list[dict[str, Any]], str | None]:

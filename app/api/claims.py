@@ -81,7 +81,7 @@ def _inline_refs(value: Any, defs: dict[str, Any]) -> Any:
 
 def claims_body(db: Db, request: Request, params: ClaimFilter) -> Response:
     """A JSON page of claims: the stored documents spliced into the body, never parsed or re-encoded."""
-    docs, cursor = queries.list_claims(db, params, request.app.state.rankings)
+    docs, cursor = queries.list_claims(db, params)
     facets = queries.claim_facets(db, params)
     body = b'{"items":[' + b",".join(docs) + b'],"next_cursor":' + orjson.dumps(cursor)
     if facets:
