@@ -509,11 +509,10 @@ def _selected(docs: list[bytes], f: ClaimFilter) -> list[bytes]:
     return [orjson.dumps({k: v for k, v in orjson.loads(d).items() if k in keep}) for d in docs]
 
 
-def _tier(b: _Sql, q: str, tier: int) -> str:
-    """The condition of one relevance tier of q: 0, claims holding its words as a phrase; 1 (with several
-    words), the other claims holding every word. SQLite: an FTS5 MATCH expression (each word quoted, so
-    user text is never read as FTS syntax); PostgreSQL: a tsquery condition on c."""
-    terms = _words(q)
+def _tier(b: _Sql, terms: list[str], tier: int) -> str:
+    """The condition of one relevance tier of q's words: 0, claims holding them as a phrase; 1 (with
+    several words), the other claims holding every word. SQLite: an FTS5 MATCH expression (each word
+    quoted, so user text is never read as FTS syntax); PostgreSQL: a tsquery condition on c."""
     if b.sqlite:
         phrase = '"' + " ".join(terms) + '"'
         every = " ".join(f'"{t}"' for t in terms)
@@ -533,10 +532,11 @@ def _relevance_page(db: Db, f: ClaimFilter, *, doc: str) -> tuple[list[bytes], s
     tier, after = 0, None
     if f.cursor:
         tier, after = _relevance_cursor(f.cursor, db.sqlite)
+    terms = _words(f.q)
     rows: list[tuple[Any, ...]] = []
-    for t in range(tier, 1 if len(_words(f.q)) == 1 else 2):
+    for t in range(tier, 1 if len(terms) == 1 else 2):
         b = _Sql(db)
-        condition = _tier(b, f.q, t)
+        condition = _tier(b, terms, t)
         where = _conditions(b, f, fts=False)
         if db.sqlite:
             where.insert(0, f"claim_fts MATCH {condition}")
