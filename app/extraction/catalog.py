@@ -13,6 +13,7 @@ from typing import Any
 __all__ = [
     "ENTITY_TYPES",
     "PREDICATES",
+    "SIGNATURES",
     "Catalog",
     "CatalogEntity",
     "CatalogError",
@@ -37,6 +38,24 @@ PREDICATES = (
     "owns",
     "cites",
 )
+# Which entity types each predicate joins, in the annotation's direction (subject -> object): a person leads
+# an organisation, company or country; an organisation employs a person; a policy is issued_by its issuer
+# and restricts what it targets; a maker develops a model or makes a chip; an investor invests_in an
+# investee; an owner owns; a speaker or author cites a source. Catalog and extracted relations both obey it.
+_ORGANISATIONS = frozenset({"company", "organization"})
+SIGNATURES: dict[str, tuple[frozenset[str], frozenset[str]]] = {
+    "develops": (_ORGANISATIONS, frozenset({"model"})),
+    "makes": (_ORGANISATIONS, frozenset({"chip"})),
+    "leads": (frozenset({"person"}), _ORGANISATIONS | {"country"}),
+    "employs": (_ORGANISATIONS, frozenset({"person"})),
+    "issued_by": (frozenset({"policy"}), frozenset({"country", "organization"})),
+    "restricts": (frozenset({"policy"}), _ORGANISATIONS | {"country", "chip", "model", "person"}),
+    "headquartered_in": (_ORGANISATIONS, frozenset({"country"})),
+    "invests_in": (_ORGANISATIONS | {"country", "person", "policy"}, _ORGANISATIONS),
+    "owns": (_ORGANISATIONS | {"country", "person"}, _ORGANISATIONS),
+    "partners_with": (_ORGANISATIONS | {"country"}, _ORGANISATIONS | {"country"}),
+    "cites": (frozenset({"person", "organization"}), _ORGANISATIONS | {"person"}),
+}
 _ENTITY_KEYS = {"id", "name", "type", "description", "aliases", "attributes"}
 _RELATION_KEYS = {"subject", "predicate", "object", "basis"}
 _SLUG = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
@@ -164,6 +183,13 @@ def load_catalog(directory: Path | None = None) -> Catalog:
             if end not in entities:
                 raise CatalogError(f"{where}: unknown entity id {end!r}")
         assert isinstance(subject, str) and isinstance(obj, str) and isinstance(predicate, str)
+        subject_types, object_types = SIGNATURES[predicate]
+        subject_type, object_type = entities[subject].type, entities[obj].type
+        if subject_type not in subject_types or object_type not in object_types:
+            raise CatalogError(
+                f"{where}: {predicate} joins {'/'.join(sorted(subject_types))} -> "
+                f"{'/'.join(sorted(object_types))}, not {subject_type} {subject!r} -> {object_type} {obj!r}"
+            )
         relation_key = (subject, predicate, obj)
         if relation_key in seen:
             raise CatalogError(f"{where}: duplicate relation {relation_key}")

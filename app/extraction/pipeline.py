@@ -22,14 +22,14 @@ from app.extraction.records import (
     QuantityRecord,
     RelationRecord,
 )
-from app.extraction.relations import stated_relations
+from app.extraction.relations import RelationKnowledge, RelationReader
 from app.extraction.segment import segment
 from app.extraction.topics import classify_topics
 
 __all__ = ["EXTRACTOR_VERSION", "Pipeline", "get_pipeline"]
 
 # Bump when extraction output changes: sources ingested by an older version are re-extracted on load.
-EXTRACTOR_VERSION = "1.0.0"
+EXTRACTOR_VERSION = "1.1.0"
 VOCAB_LIMIT = 300_000
 
 
@@ -38,6 +38,7 @@ class Pipeline:
 
     def __init__(self, catalog: Catalog) -> None:
         self.catalog = catalog
+        self.relation_knowledge = RelationKnowledge.from_catalog(catalog)
         self._build()
 
     def _build(self) -> None:
@@ -56,6 +57,7 @@ class Pipeline:
         q_starts = [q.start for q in quantities]
         context = ClaimContext(text, blocks, mentions, records)
         focus = _focus_country(mentions, records)
+        reader = RelationReader(text, records, self.relation_knowledge, focus)
         claims: list[ClaimRecord] = []
         relations: list[RelationRecord] = []
         previous_subject: str | None = None
@@ -70,9 +72,8 @@ class Pipeline:
                 if quantities[i].end <= end:
                     sentence_quantities.append(quantities[i])
                 i += 1
-            previous_company = context.last_company
             speaker, cited = context.speaker_and_cited(sentence, in_sentence)
-            stated = stated_relations(text, start, end, in_sentence, records, previous_company, focus)
+            stated = reader.read(start, end, in_sentence)
             types = [records[m.entity_id].type for m in in_sentence]
             topics = classify_topics(sentence_text, types)
             if not is_claim(sentence_text, bool(in_sentence), bool(sentence_quantities), bool(topics)):
@@ -124,11 +125,7 @@ class Pipeline:
                     time_scope=time_scope(sentence_text, sentence_quantities),
                 )
             )
-            if speaker and cited and speaker != cited:
-                relations.append(RelationRecord(speaker, "cites", cited, start, end))
-            author = context.author
-            if author and speaker and speaker != author and records[speaker].type == "person":
-                relations.append(RelationRecord(author, "cites", speaker, start, end))
+            relations += reader.cites(start, end, speaker, cited, context.author)
         used = {m.entity_id for m in mentions}
         return Extraction(
             entities={k: v for k, v in records.items() if k in used},
@@ -160,14 +157,13 @@ def _focus_country(mentions: list[MentionRecord], records: dict[str, EntityRecor
 
 
 def _unique(relations: list[RelationRecord]) -> list[RelationRecord]:
-    seen: set[tuple[str, str, str, int]] = set()
-    out: list[RelationRecord] = []
+    """One relation per sentence for each (subject, predicate, object): the most confident reading."""
+    best: dict[tuple[str, str, str, int], RelationRecord] = {}
     for r in relations:
-        key = (r.subject_id, r.predicate, r.object_id, r.start)
-        if key not in seen:
-            seen.add(key)
-            out.append(r)
-    return out
+        key = (r.subject_id, r.predicate, r.object_id, r.sentence_start)
+        if key not in best or r.confidence > best[key].confidence:
+            best[key] = r
+    return list(best.values())
 
 
 @lru_cache(maxsize=4)

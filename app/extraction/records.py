@@ -61,11 +61,19 @@ class ClaimRecord:
 
 @dataclass(frozen=True, slots=True)
 class RelationRecord:
+    """subject -predicate-> object as one sentence states it. start/end: the wording that links the two
+    (text[start:end] is the relation's evidence); sentence_start/sentence_end: the sentence (its claim, when
+    the sentence is one). confidence: 0-1, calibrated (see relations.py); rule: the frame that read it."""
+
     subject_id: str
     predicate: str
     object_id: str
-    start: int  # the sentence that states it
+    start: int
     end: int
+    sentence_start: int
+    sentence_end: int
+    confidence: float = 1.0
+    rule: str = ""
 
 
 @dataclass(slots=True)

@@ -1,231 +1,1280 @@
-"""Relations an article states, read off the text between two entity mentions of one sentence."""
+"""Relations an article states, read from the wording that links two mentions of one sentence.
+
+A sentence is rewritten with each entity mention replaced by a typed slot (``⟦C3⟧``: mention 3, a company),
+and a few pronouns ("its", "the company", "these firms", "the country") by the slot of what they stand for.
+Frames are regular expressions over that rewritten text: an apposition or possessive ("NVIDIA CEO ⟦P⟧",
+"⟦C⟧’s ⟦M⟧"), a verb frame ("⟦C⟧ released ⟦M⟧", "⟦L⟧ restricts ⟦C⟧"), a list under one frame ("backed by
+⟦C⟧, ⟦C⟧ and ⟦C⟧"). Each frame names its predicate, which group is the subject, and a base confidence; a
+relation is kept only when its ends fit the predicate's type signature, and its evidence is the span of the
+wording that matched, not the whole sentence. Confidence is then moved by what the catalog knows (the
+same relation, or a contradiction such as another maker for the product) and by pronoun resolution; the
+figures are calibrated against the seed and development annotations (bench/relation_calibration.py).
+"""
 
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
+from collections.abc import Iterable
+from dataclasses import dataclass
 
+from app.extraction.catalog import SIGNATURES, Catalog
 from app.extraction.records import EntityRecord, MentionRecord, RelationRecord
 
-__all__ = ["stated_relations"]
+__all__ = ["FRAMES", "MIN_CONFIDENCE", "RelationKnowledge", "RelationReader"]
 
-LEAD_ROLES = r"CEO|chief executive(?: officer)?|co-?founder|founder|chairman|chairwoman|chair|[Pp]resident|[Pp]remier|boss|head|leader"
-OTHER_ROLES = r"CFO|CTO|COO|CIO|chief [a-z]+ officer|[Vv]ice [Pp]resident|executive|director|engineer|researcher|scientist|spokes(?:person|man|woman)|analyst|professor|[Pp]rofessor|economist|partner|fellow"
-_POSSESSIVE = re.compile(
-    r"^[’']s?\s+(?:(?:new|latest|flagship|own|popular|open-source|AI|chatbot|reasoning|large language)\s+){0,3}$"
-)
-_POSSESSIVE_ROLE = re.compile(rf"^[’']s\s+(?:(?:[a-z-]+)\s+){{0,2}}(?P<role>{LEAD_ROLES}|{OTHER_ROLES})\s+$")
-_ROLE_BETWEEN = re.compile(rf"^\s+(?:[a-z-]+\s+)?(?P<role>{LEAD_ROLES}|{OTHER_ROLES})\s+$")
-_APPOSITIVE_ROLE = re.compile(
-    rf"^,?\s+(?:(?:a|an|the)\s+)?(?:[\w-]+\s+){{0,3}}?(?P<role>{LEAD_ROLES}|{OTHER_ROLES})\s+(?:of|at|from|with)\s+(?:the\s+)?$"
-)
-_PAREN_AFFILIATION = re.compile(r"^\s+\($")
-_PAREN_LIST = re.compile(r"^\s*\((?:[^()]*?(?:&|,|and)\s*)?$")
-_DEVELOP_VERB = re.compile(
-    r"\b(?:launched|launches|launch|introduced|introduces|released|releases|unveiled|unveils|debuted|debuts|"
-    r"developed|develops|rolled out|rolls out|open-sourced|open-sources|built|builds|trained|trains|"
-    r"announced|announces|upgraded|updated|showcased)\b"
-)
-_MAKE_VERB = re.compile(
-    r"\b(?:makes|made|produces|produced|designs|designed|manufactures|manufactured|ships|shipped|sells|sold|to sell|unveiled|launched|launches|released|developed)\b"
-)
-_HQ_BETWEEN = re.compile(
-    r"^\s+(?:(?:[a-z-]+|AI)\s+){0,3}(?:startup|start-up|company|companies|firm|firms|giant|giants|maker|makers|"
-    r"chipmaker|chipmakers|group|lab|champion|rival|player|developer|unicorn)s?(?:,?\s+(?:including|such as|like))?\s+$"
-)
-_HQ_APPOSITIVE = re.compile(r"^\s*[–—,-]\s+(?:an?|the)\s+(?:[a-z-]+\s+){0,2}$")
-_HQ_APPOSITIVE_TAIL = re.compile(
-    r"^\s+(?:(?:[a-z-]+|AI)\s+){0,2}(?:startup|start-up|company|firm|giant|chipmaker|lab)\b"
-)
-_ISSUE_VERB = re.compile(
-    r"\b(?:announced|announces|imposed|imposes|issued|issues|introduced|introduces|passed|passes|unveiled|"
-    r"adopted|enacted|retaliated|launched|approved|published|released|set)\b"
-)
-_RESTRICT_VERB = re.compile(
-    r"\b(?:hit|hits|restricts?|restricted|restricting|blocks?|blocked|bans?|banned|banning|targets?|targeted|"
-    r"curbs?|curbed|bars?|barred|throttled|limits?|limited|cut off|cuts off|blacklisted|added)\b"
-)
-_INVEST = re.compile(
-    r"\b(?:invest|invests|invested|investing|investment|investments|stake|backing|backs|backed)\s+(?:heavily\s+)?in\b|\b(?:investment|stake)\s+in\s+$"
-)
-_PARTNER = re.compile(
-    r"\b(?:partnership|partnered|partners|alliance|tie-up|collaboration|deal|agreement)\s+with\b"
-)
+# Relations below this confidence are not kept at all: the calibration shows them wrong as often as right.
+MIN_CONFIDENCE = 0.5
 
+_CODE = {
+    "company": "C",
+    "organization": "O",
+    "country": "N",
+    "person": "P",
+    "policy": "L",
+    "model": "M",
+    "chip": "H",
+}
+_TYPE = {code: entity_type for entity_type, code in _CODE.items()}
 
-_GOVERNMENT = re.compile(
-    r"\b(?:government|state|national|provinc\w*|central|regulators?|authorities|[Bb]eijing|the country)\b",
+# --- word lists (general English and domain wording, not any article's) --------------------------------
+
+# Words that describe a company between a nationality and its kind: "Chinese [AI chip] startup".
+_DESCRIPTORS = (
+    "tech|technology|technologies|ai|artificial|intelligence|internet|e-commerce|ecommerce|cloud|software|"
+    "hardware|search|chip|chips|semiconductor|semiconductors|memory|gpu|ev|electric|vehicle|vehicles|auto|car|"
+    "telecom|telecoms|telecommunications|smartphone|phone|handset|robotics|robot|drone|quant|hedge|investment|"
+    "venture|capital|private|public|listed|state|government|leading|largest|biggest|major|big|top|key|main|"
+    "domestic|emerging|ambitious|young|new|upstart|homegrown|local|national|media|payments|payment|fintech|"
+    "gaming|video|social|news|defense|defence|aerospace|energy|battery|solar|data|infrastructure|computing|"
+    "research|generative|language|foundation|global|multinational|prominent|notable|secretive|rival|fellow|"
+    "powerful|influential|promising|first|second|third|own|sovereign|wealth|consumer|enterprise|industrial|"
+    "manufacturing|equipment|chipmaking|design|electronics|biotech|retail|logistics|ride-hailing|streaming|"
+    "insurance|banking|financial|asset|holding|parent|cybersecurity|security|surveillance|speech|voice|"
+    "chatbot|llm|self-driving|autonomous|driving|lidar|mobile|wireless|networking|optical|quantum|server|"
+    "servers|datacenter|lesser-known|little-known|well-known|well-funded|fast-growing|state-owned|"
+    "state-backed|open-source|accelerator|processor|model|models|bn|billion|dollar|multibillion-dollar|"
+    "billion-dollar|trillion-dollar|listed|independent|small|smaller|large|larger|powerful|dominant"
+)
+# What a company, lab or fund is called: "startup", "tech giant", "chipmaker", "investment vehicle".
+_GROUP = (
+    "company|companies|firm|firms|startup|startups|start-up|start-ups|giant|giants|maker|makers|chipmaker|"
+    "chipmakers|chip makers?|automaker|automakers|carmaker|carmakers|lab|labs|laboratory|laboratories|group|"
+    "groups|conglomerate|conglomerates|player|players|champion|champions|developer|developers|unicorn|"
+    "unicorns|vendor|vendors|supplier|suppliers|manufacturer|manufacturers|producer|producers|foundry|"
+    "foundries|provider|providers|operator|operators|partner|partners|peer|peers|rival|rivals|competitor|"
+    "competitors|contender|contenders|vehicle|fund|funds|investor|investors|brand|brands|corporation|"
+    "corporations|enterprise|enterprises|designer|designers|outfit|powerhouse|heavyweight|heavyweights|"
+    "behemoth|newcomer|newcomers|institute|institutes|university|universities|agency|regulator|stock|"
+    "stocks|champion|incumbent|incumbents|challenger|challengers|carrier|carriers|platform|platforms|"
+    "holding|holdings|subsidiary|entity|entities|organization|organizations|organisation|organisations|"
+    "think tank|think-tank|bank|banks"
+)
+# Nouns naming a model or chip before its name: "its chatbot, Ernie Bot", "the Ascend 910B processors".
+_PRODUCT = (
+    r"(?:large\s+)?(?:language\s+)?models?|LLMs?|chatbots?|assistants?|series|family|line|chips?|processors?|"
+    r"accelerators?|GPUs?|systems?|platforms?|apps?|versions?|releases?|updates?|upgrades?"
+)
+# Words that end a noun phrase: a product after them is not the one the frame is about.
+_STOP = (
+    "to|of|for|with|on|in|at|by|from|and|or|but|than|as|that|which|who|whose|while|when|where|because|"
+    "after|before|over|under|into|onto|about|against|between|among|like|unlike|via|versus|vs|rival|rivals|"
+    "rivaling|rivalling|answer|response|competitor|competitors|challenger|alternative|alternatives|clone|"
+    "copy|beat|beats|surpass|surpasses|outperform|outperforms|match|matches|is|are|was|were|be|been|has|"
+    "have|had|will|would|can|could|may|might|should|said|says|say|told|uses|use|used|using|runs|run|"
+    "powered|based|built|trained|compared|including|such|e\\.g\\."
+)
+_ALLOWED_ING = "reasoning|coding|leading|upcoming|existing|thinking|computing|imaging|driving|self-driving|booming"
+_AUX = (
+    r"(?:has|have|had|also|recently|just|will|would|is|are|was|were|quietly|officially|formally|finally|"
+    r"now|then|first|already|later|since|reportedly|jointly|previously|earlier|once|today|yesterday|"
+    r"on\s+(?:Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday)|this\s+(?:week|month|year)|"
+    r"last\s+(?:week|month|year)|earlier\s+this\s+(?:week|month|year)|in\s+(?:January|February|March|April|"
+    r"May|June|July|August|September|October|November|December|20\d\d)|plans?\s+to|planned\s+to|is\s+set\s+to|"
+    r"are\s+set\s+to|is\s+expected\s+to|(?:said|says|announced)\s+(?:that\s+)?it\s+(?:would|will|had|has|is))"
+)
+# Titles: those that head what they name lead it; the rest are employment.
+_TITLE = (
+    r"(?i:CEO|chief executive(?: officer)?|co-?founder|cofounder|founder|founding (?:member|partner|father|CEO)|"
+    r"executive chairman|chairman|chairwoman|chairperson|chair|(?:executive |senior )?vice[- ]president|"
+    r"president|boss|leader|head|managing director|director|general secretary|secretary-general|premier|"
+    r"prime minister|chancellor|king|queen|CFO|CTO|COO|CIO|CSO|chief [a-z]+ officer|chief scientist|"
+    r"chief economist|chief strategist|VP|SVP|EVP|executive|engineer|researcher|research scientist|"
+    r"scientist|spokes(?:person|man|woman)|analyst|professor|economist|partner|fellow|manager|official|"
+    r"adviser|advisor|lawyer|photographer|reporter|correspondent|editor|columnist|secretary|minister|"
+    r"board member|member|staffer|employee|investor|strategist)"
+)
+_LEAD_TITLE = re.compile(
+    r"(?:CEO|chief executive(?: officer)?|co-?founder|cofounder|founder|founding (?:member|partner|father|CEO)|"
+    r"executive chairman|chairman|chairwoman|chairperson|chair|president|boss|leader|managing director|"
+    r"general secretary|secretary-general|premier|prime minister|chancellor|king|queen)",
     re.I,
 )
+# Only these lead a country; "Chinese CEO X" says nothing of the kind.
+_STATE_TITLE = re.compile(
+    r"(?:president|premier|prime minister|chancellor|king|queen|leader|supreme leader|general secretary)", re.I
+)
+_HEADS_WHEN_OF = re.compile(r"(?:director|head)", re.I)  # "director of the X Center": leads it
+
+# --- slots ----------------------------------------------------------------------------------------------
+
+_SLOT = re.compile(r"⟦([A-Z])(\d+)⟧")
+_SEP = r"(?:\s*,\s*(?:and\s+|or\s+|as\s+well\s+as\s+|along\s+with\s+|plus\s+)?|\s+(?:and|or|as\s+well\s+as|along\s+with|plus)\s+|\s*[&/]\s*)"
+_PAREN = r"(?:\s*\((?:[^()]|\([^()]*\))*\))"
 
 
-# The (earlier, later) mention types some rule below relates; other pairs are skipped unread.
-_RELATED_TYPES = {
-    ("company", "model"),
-    ("company", "chip"),
-    ("company", "company"),
-    ("company", "person"),
-    ("organization", "person"),
-    ("country", "person"),
-    ("person", "company"),
-    ("person", "organization"),
-    ("country", "company"),
-    ("company", "country"),
-    ("country", "policy"),
-    ("organization", "policy"),
-    ("policy", "company"),
-    ("policy", "country"),
-    ("policy", "chip"),
-    ("organization", "company"),
+def _slot(codes: str) -> str:
+    return rf"⟦[{codes}]\d+⟧"
+
+
+def _list(codes: str) -> str:
+    """One slot of the codes or several joined as a list ("A, B and C", "A and US-based B"); a
+    parenthesis after an item ("Alibaba (Qwen)") and a country after it ("B of South Korea") ride along."""
+    item = rf"{_slot(codes)}(?:\s+of\s+⟦N\d+⟧)?{_PAREN}?"
+    prefix = (
+        rf"(?:(?:the|its|their|fellow|rival|other)\s+)?(?:⟦N\d+⟧(?:[’']s|-based)?\s+)?"
+        rf"(?:(?:{_DESCRIPTORS})\s+){{0,2}}(?:(?:{_GROUP})\s+)?"
+    )
+    return rf"{item}(?:{_SEP}{prefix}{item})*"
+
+
+_MACROS = {
+    "%DESC%": rf"(?:[A-Z][A-Z0-9&]{{1,5}}s?|(?i:{_DESCRIPTORS})|\d{{4}})",
+    "%GROUP%": rf"(?:{_GROUP})",
+    "%MOD%": rf"(?:(?:{_ALLOWED_ING})|(?!(?:{_STOP})\b)(?![a-z]+ing\b)[\w.+-]+|⟦N\d+⟧(?:[’']s|-based)?)",
+    "%PRODUCT%": rf"(?:{_PRODUCT})",
+    "%AUX%": _AUX,
+    "%TITLE%": _TITLE,
+    "%POSS%": r"[’']s",
+    "%Q%": r"[“\"‘']?",
 }
 
 
-def _role_predicate(role: str) -> str:
-    return "leads" if re.fullmatch(LEAD_ROLES, role) else "employs"
+def _compile(pattern: str) -> re.Pattern[str]:
+    # «*CO»: a list of company/organization slots; «CO»: one such slot; %NAME%: a word list above.
+    pattern = re.sub(r"«\*([A-Z]+)»", lambda m: _list(m.group(1)), pattern)
+    pattern = re.sub(r"«([A-Z]+)»", lambda m: _slot(m.group(1)), pattern)
+    for name, value in _MACROS.items():
+        pattern = pattern.replace(name, value)
+    return re.compile(pattern)
 
 
-def stated_relations(
-    text: str,
-    start: int,
-    end: int,
-    mentions: list[MentionRecord],
-    records: dict[str, EntityRecord],
-    subject_company: str | None,
-    focus_country: str | None = None,
-) -> list[RelationRecord]:
-    """Relations stated by the sentence text[start:end]; `subject_company` resolves 'it'/'its'."""
-    out: list[RelationRecord] = []
-    if not mentions:
-        return out
-    seen: set[tuple[str, str, str]] = set()
+@dataclass(frozen=True, slots=True)
+class Frame:
+    """One kind of wording: the relation between the slots of groups `s` (subject) and `o` (object).
+    Predicate "ROLE" reads leads/employs from the title in group `role` (person in `p`, organisation in
+    `org`). `needs` lists slot codes the sentence must hold (one of each string); `cues` are lower-case
+    words one of which it must contain, so that most frames are never run on most sentences."""
 
-    def add(subject: str, predicate: str, obj: str) -> None:
-        if subject == obj or (subject, predicate, obj) in seen:
-            return
-        seen.add((subject, predicate, obj))
-        out.append(RelationRecord(subject, predicate, obj, start, end))
+    id: str
+    predicate: str
+    pattern: re.Pattern[str]
+    confidence: float
+    needs: tuple[str, ...]
+    cues: tuple[str, ...] = ()
 
-    type_of: Callable[[str], str] = lambda entity_id: records[entity_id].type  # noqa: E731
-    types = [type_of(m.entity_id) for m in mentions]
-    for i, a in enumerate(mentions):
-        ta = types[i]
-        for j in range(i + 1, len(mentions)):
-            b, tb = mentions[j], types[j]
-            if b.start - a.end > 160:
-                break
-            if (ta, tb) not in _RELATED_TYPES:
-                continue
-            between = text[a.end : b.start]
-            # Possessive: "Alibaba’s Qwen models", "Huawei’s Ascend 910B", "Alibaba’s co-founder Jack Ma".
-            if ta == "company" and _POSSESSIVE.match(between):
-                if tb == "model":
-                    add(a.entity_id, "develops", b.entity_id)
-                elif tb == "chip":
-                    add(a.entity_id, "makes", b.entity_id)
-                elif tb == "company":
-                    tail = text[b.end : b.end + 20]
-                    alliance = re.match(r"\s+(?:alliance|partnership|tie-up|deal|collaboration)\b", tail)
-                    add(a.entity_id, "partners_with" if alliance else "owns", b.entity_id)
-                elif tb == "person":
-                    add(a.entity_id, "employs", b.entity_id)
-            if tb == "person" and ta in ("company", "organization", "country"):
-                role = _POSSESSIVE_ROLE.match(between) or _ROLE_BETWEEN.match(between)
-                if role:
-                    add(a.entity_id, _role_predicate(role.group("role")), b.entity_id)
-            if ta == "person" and tb in ("company", "organization"):
-                role = _APPOSITIVE_ROLE.match(between)
-                if role:
-                    add(b.entity_id, _role_predicate(role.group("role")), a.entity_id)
-                elif _PAREN_AFFILIATION.match(between):
-                    add(b.entity_id, "employs", a.entity_id)
-            # "Alibaba (Qwen & DeepSeek)", "Baidu (ERNIE 4.5 Turbo)".
-            if ta == "company" and tb in ("model", "company", "chip") and _PAREN_LIST.match(between):
-                add(a.entity_id, "makes" if tb == "chip" else "develops", b.entity_id)
-            if (
-                ta == "company"
-                and tb == "model"
-                and _DEVELOP_VERB.search(between)
-                and not _other_company(mentions, a, b, records)
-            ):
-                add(a.entity_id, "develops", b.entity_id)
-            if (
-                ta == "company"
-                and tb == "chip"
-                and _MAKE_VERB.search(between)
-                and not _other_company(mentions, a, b, records)
-            ):
-                add(a.entity_id, "makes", b.entity_id)
-            # "Chinese tech giant Huawei", "US Micron chips", "DeepSeek – an emerging Chinese startup".
-            if ta == "country" and tb == "company" and (_HQ_BETWEEN.match(between) or between == " "):
-                add(b.entity_id, "headquartered_in", a.entity_id)
-            if (
-                ta == "company"
-                and tb == "country"
-                and _HQ_APPOSITIVE.match(between)
-                and _HQ_APPOSITIVE_TAIL.match(text[b.end : b.end + 40])
-            ):
-                add(a.entity_id, "headquartered_in", b.entity_id)
-            if (
-                ta in ("country", "organization")
-                and tb == "policy"
-                and (between.strip() in ("", "’s", "'s") or _ISSUE_VERB.search(between))
-            ):
-                add(b.entity_id, "issued_by", a.entity_id)
-            if ta == "policy" and tb in ("company", "country", "chip") and _RESTRICT_VERB.search(between):
-                add(a.entity_id, "restricts", b.entity_id)
-            if ta in ("country", "company", "organization") and tb == "company" and _INVEST.search(between):
-                add(a.entity_id, "invests_in", b.entity_id)
-            if ta == "company" and tb == "company" and _PARTNER.search(between):
-                add(a.entity_id, "partners_with", b.entity_id)
-    # A policy whose issuer the sentence does not name with a verb: the one country it names, or the
-    # country the article is about when the sentence speaks of its government.
-    issued = {r.subject_id for r in out if r.predicate == "issued_by"}
-    countries = {m.entity_id for m in mentions if type_of(m.entity_id) == "country"}
-    for m in mentions:
-        if type_of(m.entity_id) != "policy" or m.entity_id in issued:
+
+def _frame(
+    id: str, predicate: str, pattern: str, confidence: float, needs: Iterable[str], cues: Iterable[str] = ()
+) -> Frame:
+    return Frame(id, predicate, _compile(pattern), confidence, tuple(needs), tuple(cues))
+
+
+_OBJECT_NP = (
+    # determiners and modifiers, a product used as a modifier ("its ChatGPT-like chatbot", "its GPT-4
+    # rival"), a product noun, then the product itself ("chatbot, Ernie Bot", "model called X").
+    r"(?:(?:the|a|an|its|their|«CO»%POSS%)\s+)?(?:%MOD%\s+){0,3}?"
+    r"(?:«MH»(?:-like|-style|\s+(?:rival|competitor|challenger|alternative|killer)s?)\s+(?:%MOD%\s+){0,2}?)?"
+    r"(?:%PRODUCT%\s*,?\s*(?:(?:called|named|dubbed)\s+)?)?%Q%"
+)
+_NOT_MODIFIER = r"(?![\w-]|%Q%\s+(?:rival|competitor|challenger|alternative|killer)s?\b|\s*-like)"
+_DEVELOP_VERBS = (
+    r"launched|launches|launch|released|releases|release|introduced|introduces|introduce|unveiled|unveils|"
+    r"unveil|debuted|debuts|developed|develops|develop|built|builds|build|trained|trains|rolled\s+out|rolls\s+out|"
+    r"open-sourced|open-sources|published|publishes|announced|announces|upgraded|updated|showcased|created|"
+    r"creates|designed|designs|unleashed"
+)
+_MAKE_VERBS = (
+    r"makes|made|produces|produced|manufactures|manufactured|fabricates|fabricated|ships|shipped|sells|sold|"
+    r"mass-produces|mass-produced"
+)
+_INSERT = r"(?:\s*,\s+[^,;]{1,90}?,|\s+\([^()]{1,60}\))?"
+_RESTRICT_VERBS = (
+    r"restricts?|restricted|restricting|limits?|limited|limiting|bans?|banned|banning|blocks?|blocked|"
+    r"blocking|bars?|barred|barring|prohibits?|prohibited|prevents?|prevented|preventing|curbs?|curbed|"
+    r"curbing|targets?|targeted|targeting|hits?|hit|hitting|covers?|covered|affects?|affected|cuts?\s+off|"
+    r"throttles?|throttled|hampers?|hampered|hobbles?|hobbled|blacklists?|blacklisted|sanctions?|"
+    r"sanctioned|stops?|stopped|applies\s+to|apply\s+to|extends?\s+to|extended\s+to|cripples?|crippled|"
+    r"(?:was|were|is|are)\s+(?:designed|meant|intended|aimed)\s+to\s+(?:slow|curb|limit|restrict|contain|"
+    r"hobble|hinder|block|cut\s+off|stop|hold\s+back|starve)"
+)
+_ISSUE_VERBS = (
+    r"announced|announces|imposed|imposes|issued|issues|introduced|introduces|passed|passes|unveiled|"
+    r"unveils|adopted|adopts|enacted|enacts|approved|approves|published|publishes|released|set|sets|"
+    r"launched|launches|implemented|implements|proposed|proposes|drafted|drafts|rolled\s+out|finalized|"
+    r"finalised|tightened|tightens|expanded|expands|updated|extended|signed|unleashed|put\s+in\s+place|"
+    r"rescinded|revoked|scrapped"
+)
+_ISSUED = (
+    r"issued|imposed|announced|introduced|passed|adopted|enacted|approved|published|released|set|"
+    r"implemented|proposed|drafted|unveiled|rolled\s+out|put\s+in\s+place|signed|written|crafted|"
+    r"administered|maintained|ordered"
+)
+
+# "a professor at X", "director of the X Center", "former director of AI at X" (a field: employment).
+_ROLE_PHRASE = (
+    r"(?:(?:a|an|the)\s+)?(?:(?:former|then|current|new|longtime|deputy|senior|acting|interim)\s+)?"
+    r"(?:%DESC%\s+){{0,2}}?(?P<role{n}>%TITLE%)(?P<field{n}>\s+of\s+(?!(?:the\s+)?⟦)(?:[\w&-]+\s+){{1,4}}?)?\s*"
+    r"(?P<prep{n}>of|at|for|with|from)\s+(?:the\s+)?(?P<org{n}>«CON»)"
+)
+
+FRAMES: tuple[Frame, ...] = (
+    # --- makers of models and chips -------------------------------------------------------------------
+    _frame(
+        "possessive_product",
+        "MAKER",
+        rf"(?P<s>«CO»)%POSS%\s+{_OBJECT_NP}(?P<o>«*MH»){_NOT_MODIFIER}",
+        0.9,
+        ("CO", "MH"),
+        ("’s", "'s"),
+    ),
+    _frame(
+        "parenthesis_products",
+        "MAKER",
+        r"(?P<s>«C»)\s*\((?P<o>«MH»(?:\s*(?:,|&|and|/)\s*«MHC»)*)(?:\s+(?:series|family|models?|chips?))?\)",
+        0.85,
+        ("C", "MH"),
+        ("(",),
+    ),
+    _frame(
+        "maker_of_product",
+        "MAKER",
+        r"(?P<o>«*MH»)%Q%(?:-|\s+)(?:maker|developer|creator|designer|makers|developers|creators)\s+(?P<s>«CO»)"
+        r"|(?P<s2>«CO»)\s*,?\s+(?:the|a|an)\s+(?:%DESC%\s+){0,3}?(?:(?:maker|developer|creator|designer|"
+        r"manufacturer|producer)s?\s+of|(?:company|firm|startup|start-up|lab|team|group)\s+behind)\s+(?:the\s+)?"
+        r"(?:%MOD%\s+){0,2}?%Q%(?P<o2>«*MH»)",
+        0.9,
+        ("CO", "MH"),
+        ("maker", "developer", "creator", "designer", "behind", "manufacturer", "producer"),
+    ),
+    _frame(
+        "made_by",
+        "MAKER",
+        rf"(?P<o>«*MH»)%Q%(?:\s*,?\s*(?:(?:which|that)\s+(?:is|was|were|are|has\s+been|have\s+been)\s+|"
+        rf"(?:is|was|were|are)\s+(?:an?\s+|the\s+)?(?:[\w.-]+\s+){{0,6}}?)?)?(?:(?:first|jointly|originally)\s+)?"
+        rf"(?:{_DEVELOP_VERBS}|{_MAKE_VERBS})\s+(?:[^⟦⟧,;]{{0,50}}?\s)?by\s+(?:the\s+)?(?:%MOD%\s+){{0,4}}?"
+        rf"(?P<s>«*CO»)(?!%POSS%)",
+        0.85,
+        ("CO", "MH"),
+        (" by ",),
+    ),
+    _frame(
+        "fronted_made_by",
+        "MAKER",
+        rf"\b(?:Developed|Built|Released|Created|Made|Trained|Launched|Designed|Produced|Unveiled)\s+by\s+"
+        rf"(?:the\s+)?(?:%MOD%\s+){{0,4}}?(?P<s>«CO»)\s*,\s*(?:the\s+|its\s+)?(?:%MOD%\s+){{0,2}}?%Q%(?P<o>«*MH»)",
+        0.85,
+        ("CO", "MH"),
+        (" by ",),
+    ),
+    _frame(
+        "product_from",
+        "MAKER",
+        r"(?P<o>«*MH»)%Q%\s+(?:%PRODUCT%\s+)?from\s+(?:the\s+)?(?:%MOD%\s+){0,3}?(?P<s>«C»)(?!%POSS%|-)",
+        0.8,
+        ("C", "MH"),
+        ("from",),
+    ),
+    _frame(
+        "agent_develops",
+        "MAKER",
+        rf"(?P<s>«*CO»){_INSERT}\s+(?:%AUX%\s+){{0,3}}(?:{_DEVELOP_VERBS})\s+{_OBJECT_NP}(?P<o>«*MH»){_NOT_MODIFIER}",
+        0.85,
+        ("CO", "MH"),
+    ),
+    _frame(
+        "agent_makes_chip",
+        "makes",
+        rf"(?P<s>«*C»){_INSERT}\s+(?:%AUX%\s+){{0,3}}(?:{_MAKE_VERBS})\s+{_OBJECT_NP}(?P<o>«*H»){_NOT_MODIFIER}",
+        0.85,
+        ("C", "H"),
+    ),
+    _frame(
+        "hyphen_made",
+        "MAKER",
+        r"(?P<s>«C»)-(?:made|produced|designed|built|manufactured|fabricated|developed|trained)\s+"
+        r"(?:%MOD%\s+){0,2}?(?P<o>«*MH»)",
+        0.85,
+        ("C", "MH"),
+        ("-made", "-produced", "-designed", "-built", "-manufactured", "-fabricated", "-developed", "-trained"),
+    ),
+    _frame(
+        "foundry",
+        "makes",
+        r"(?P<o>«*H»)[^⟦⟧;]{0,60}?\b(?:built|made|manufactured|fabricated|produced|printed)\s+"
+        r"(?:on|using|with|at|in|by)\s+(?:the\s+)?(?P<s>«C»)(?:%POSS%)?",
+        0.8,
+        ("C", "H"),
+        ("built", "made", "manufactured", "fabricated", "produced", "printed"),
+    ),
+    _frame(
+        "producers_of",
+        "MAKER",
+        r"(?:producers?|makers?|manufacturers?|suppliers?|designers?|developers?|vendors?)\s+of\s+(?:%MOD%\s+){0,2}?"
+        r"(?P<o>«*MH»)(?:\s+(?:chips|memory|processors|GPUs))?\s*,?\s+(?:include|includes|including|are|such\s+as|"
+        r"like)\s+(?P<s>«*C»)"
+        r"|(?P<o2>«*MH»)\s+(?:producers|makers|manufacturers|suppliers|designers|developers|vendors)\s*,?\s*"
+        r"(?:such\s+as|including|like)\s+(?P<s2>«*C»)",
+        0.85,
+        ("C", "MH"),
+        ("producer", "maker", "manufacturer", "supplier", "designer", "developer", "vendor"),
+    ),
+    # --- backers and owners ------------------------------------------------------------------------------
+    _frame(
+        "hyphen_backed",
+        "invests_in",
+        r"(?P<s>«*CONP»)-(?:backed|funded|financed|supported)\s+(?:%MOD%\s+){0,3}?(?P<o>«*CO»)",
+        0.85,
+        ("CONP", "CO"),
+        ("-backed", "-funded", "-financed", "-supported"),
+    ),
+    _frame(
+        "backed_by",
+        "invests_in",
+        r"(?P<o>«CO»)(?:\s*,\s*(?:an?|the|which\s+is|which\s+was)\s+[^,;⟦⟧]{0,60}?|\s+(?:is|was|has\s+been|are|were)"
+        r"(?:\s+also)?(?:\s+(?:largely|partly|mainly|heavily))?)?\s+(?:backed|funded|financed|bankrolled|supported)"
+        r"\s+(?:in\s+part\s+|partly\s+|mainly\s+|largely\s+)?by\s+(?:the\s+)?(?:%MOD%\s+){0,2}?(?P<s>«*CONPL»)",
+        0.85,
+        ("CO",),
+        ("backed", "funded", "financed", "bankrolled", "supported"),
+    ),
+    _frame(
+        "agent_invests",
+        "invests_in",
+        r"(?P<s>«*CONPL»)(?:%POSS%)?\s+(?:%AUX%\s+){0,3}(?:(?:led|joined|took\s+part\s+in|participated\s+in)\s+"
+        r"(?:a|an|the)\s+[^⟦⟧;,]{0,40}?(?:round|investment|financing|funding)\s+(?:in|for|of)|(?:took|takes|holds|"
+        r"acquired|bought|has|owns)\s+(?:a|an)\s+[^⟦⟧;,]{0,30}?stake\s+in|invested|invests|invest|investing|"
+        r"(?:investment|investments|stake|stakes)\s+in|(?:backs|backed|is\s+backing|funds|funded|financed)|"
+        r"(?:an\s+)?(?:early\s+)?(?:investor|shareholder|backer)s?\s+(?:in|of))\s+(?:heavily\s+)?(?:in\s+|into\s+)?"
+        r"(?:[$€¥£][\d.,]+\s*(?:billion|million|bn|m|b)?\s+(?:in\s+|into\s+))?(?:the\s+)?(?:%MOD%\s+){0,2}?"
+        r"(?P<o>«*CO»)",
+        0.8,
+        ("CONPL", "CO"),
+        ("invest", "stake", "back", "fund", "financed", "shareholder", "round"),
+    ),
+    _frame(
+        "commits_money",
+        "invests_in",
+        r"(?P<s>«*CONP»)\s+(?:%AUX%\s+){0,3}(?:committed|commits|pledged|pledges|poured|pours|put|puts|pumped|"
+        r"injected|invested|invests|will\s+invest)\s+(?:(?:a|an|another|up\s+to|about|around|nearly|more\s+than|"
+        r"over)\s+)*[$€¥£][\d.,]+\s*(?:billion|million|trillion|bn|m|b)?[^⟦⟧;]{0,40}?\s(?:to|in|into)\s+"
+        r"(?:the\s+)?(?P<o>«*CO»)",
+        0.8,
+        ("CONP", "CO"),
+        ("$", "€", "¥", "£"),
+    ),
+    _frame(
+        "owner",
+        "owns",
+        r"(?P<s>«CO»)%POSS%\s+(?:%DESC%\s+){0,2}?(?:subsidiary|unit|arm|division|affiliate|spin-?off|parent)\s+"
+        r"(?P<o>«*CO»)"
+        r"|(?P<o2>«CO»)\s*,\s*(?:a|an|the)\s+(?:%DESC%\s+){0,3}?(?:subsidiary|unit|arm|division|affiliate|"
+        r"spin-?off)\s+of\s+(?:the\s+)?(?P<s2>«CO»)"
+        r"|(?P<s3>«CO»)-(?:owned|controlled)\s+(?:%MOD%\s+){0,2}?(?P<o3>«CO»)"
+        r"|(?P<o4>«CO»)\s*,?\s+(?:which\s+is\s+|is\s+|was\s+)?(?:wholly\s+|majority\s+|partly\s+)?(?:owned|"
+        r"controlled)\s+by\s+(?P<s4>«*CONP»)"
+        r"|(?P<s5>«CONP»)\s+(?:%AUX%\s+){0,2}(?:acquired|acquires|bought|buys|owns|took\s+over|takes\s+over)\s+"
+        r"(?:the\s+)?(?P<o5>«*CO»)",
+        0.85,
+        ("CONP", "CO"),
+        ("subsidiary", "unit", "arm", "division", "affiliate", "spin", "parent", "owned", "controlled",
+         "acquire", "bought", "buys", "owns", "took over", "takes over"),
+    ),
+    _frame(
+        "possessive_company",
+        "owns",
+        r"(?P<s>«C»)%POSS%\s+(?P<o>«C»)(?!\s+(?:alliance|partnership|tie-up|collaboration|deal|rival|"
+        r"competitor|peer|counterpart|and))",
+        0.7,
+        ("C",),
+        ("’s", "'s"),
+    ),
+    _frame(
+        "unit_of",
+        "owns",
+        r"(?P<o>«O»)\s+(?:at|of|within)\s+(?:the\s+)?(?P<s>«O»)"
+        r"|(?P<s2>«O»)%POSS%\s+(?P<o2>«O»)"
+        r"|\((?P<o3>«O»)\s*,\s*(?P<s3>«O»)\)",
+        0.75,
+        ("O",),
+    ),
+    # --- partners -----------------------------------------------------------------------------------------
+    _frame(
+        "partnered_with",
+        "partners_with",
+        r"(?P<s>«CON»)(?:%POSS%)?\s+(?:%AUX%\s+){0,3}(?:partnered|partners|partnering|teamed\s+up|teams\s+up|"
+        r"allied|(?:announced|formed|struck|signed|expanded|expand|deepened|entered(?:\s+into)?|"
+        r"(?:a|an|its|their)\s+)?(?:(?:a|an|its|their|the)\s+)?(?:%MOD%\s+){0,3}?(?:partnership|alliance|"
+        r"collaboration|tie-up|joint\s+venture|deal|agreement|pact)s?)\s+with\s+(?:the\s+)?(?P<o>«*CON»)",
+        0.85,
+        ("CON",),
+        ("partner", "teamed", "teams up", "allied", "alliance", "collaboration", "tie-up", "joint venture",
+         "deal", "agreement", "pact"),
+    ),
+    _frame(
+        "partners_pair",
+        "partners_with",
+        r"(?P<s>«C»)\s+and\s+(?P<o>«C»)\s+(?:%AUX%\s+){0,2}(?:announced|signed|formed|struck|agreed|unveiled|"
+        r"launched)\s+(?:a|an)\s+[^⟦⟧;]{0,30}?(?:partnership|alliance|deal|agreement|collaboration|joint\s+venture|"
+        r"pact)"
+        r"|(?:partnership|alliance|collaboration|joint\s+venture|deal|tie-up)\s+between\s+(?P<s2>«CON»)\s+and\s+"
+        r"(?P<o2>«CON»)",
+        0.85,
+        ("C",),
+        ("partnership", "alliance", "deal", "agreement", "collaboration", "joint venture", "pact", "tie-up"),
+    ),
+    _frame(
+        "possessive_partner",
+        "partners_with",
+        r"(?P<s>«CO»)%POSS%\s+(?:%MOD%\s+){0,3}?(?:partner|ally|joint-venture\s+partner)\s+(?P<o>«*CO»)"
+        r"|(?P<s2>«C»)%POSS%\s+(?P<o2>«C»)\s+(?:alliance|partnership|tie-up|collaboration|deal)",
+        0.8,
+        ("CO",),
+        ("partner", "ally", "alliance", "tie-up", "collaboration", "deal"),
+    ),
+    # --- who leads and employs whom ----------------------------------------------------------------------
+    _frame(
+        "organisation_title_person",
+        "ROLE",
+        r"(?P<org>«CON»)(?:%POSS%)?\s+(?:(?:former|then|current|new|outgoing|incoming|acting|interim|longtime|"
+        r"deputy|senior)\s+)?(?P<role>%TITLE%)\s*,?\s+(?P<p>«P»)",
+        0.9,
+        ("CON", "P"),
+    ),
+    _frame(
+        "of_organisation_title_person",
+        "ROLE",
+        r"\b(?:of|at|At)\s+(?:the\s+)?(?P<org>«CO»)\s*,\s+(?P<role>(?:[A-Z][a-z]+[- ])?[A-Z][a-z]+|CEO|CFO|CTO)\s+"
+        r"(?P<p>«P»)",
+        0.7,
+        ("CO", "P"),
+    ),
+    _frame(
+        "organisation_title_comma_person",
+        "ROLE",
+        r"(?P<org>«CO»)%POSS%\s+(?:(?:former|current|new)\s+)?(?P<role>%TITLE%)(?P<field>\s+of\s+(?:[\w&-]+\s+){1,4}?)?"
+        r"\s*,\s*(?P<p>«P»)",
+        0.85,
+        ("CO", "P"),
+        ("’s", "'s"),
+    ),
+    _frame(
+        "person_organisation_title",
+        "ROLE",
+        r"(?P<p>«P»)\s*,\s+(?:the\s+)?(?P<org>«CON»)%POSS%\s+(?:(?:former|current|new|longtime)\s+)?"
+        r"(?:%DESC%\s+){0,2}?(?P<role>%TITLE%)\b",
+        0.85,
+        ("CON", "P"),
+        ("’s", "'s"),
+    ),
+    _frame(
+        "person_founded",
+        "leads",
+        r"(?P<s>«P»)\s*,?\s+(?:who\s+)?(?:%AUX%\s+){0,2}(?:co-?founded|founded|heads|headed|leads|runs|ran|chairs|"
+        r"chaired)\s+(?:the\s+)?(?:%DESC%\s+){0,2}?(?P<o>«CO»)",
+        0.8,
+        ("P", "CO"),
+        ("founded", "heads", "headed", "leads", "runs", "ran", "chairs", "chaired"),
+    ),
+    _frame(
+        "person_joined",
+        "employs",
+        r"(?P<o>«P»)\s*,?\s+(?:who\s+)?(?:%AUX%\s+){0,2}(?:joined|works\s+(?:at|for)|worked\s+(?:at|for))\s+"
+        r"(?:the\s+)?(?P<s>«CO»)",
+        0.7,
+        ("P", "CO"),
+        ("joined", "works", "worked"),
+    ),
+    _frame(
+        "person_title_of_organisation",
+        "ROLE",
+        rf"(?P<p>«P»)\s*,\s+{_ROLE_PHRASE.format(n='')}(?:\s*(?:,\s*|\s+)and\s+{_ROLE_PHRASE.format(n='2')})?",
+        0.85,
+        ("P", "CON"),
+    ),
+    _frame(
+        "affiliation_parenthesis",
+        "employs",
+        r"(?P<o>«P»)\s+\((?:[^()⟦⟧]{0,30}?,\s*)?(?P<s>«CO»)",
+        0.75,
+        ("P", "CO"),
+        ("(",),
+    ),
+    _frame(
+        "photo_credit",
+        "employs",
+        r"(?P<s>«CO»)\s*/\s*(?P<o>«P»)|(?P<o2>«P»)\s*/\s*(?P<s2>«CO»)",
+        0.75,
+        ("P", "CO"),
+        ("/",),
+    ),
+    _frame(
+        "head_of_state",
+        "STATE",
+        r"\b(?P<role>President|Premier|Prime\s+Minister|Chancellor)\s+(?P<p>«P»)",
+        0.7,
+        ("P",),
+        ("president", "premier", "prime minister", "chancellor"),
+    ),
+    # --- where a company is from -------------------------------------------------------------------------
+    _frame(
+        "nationality_kind",
+        "headquartered_in",
+        r"(?P<o>«N»)(?:%POSS%|-based|-headquartered)?\s+(?:%DESC%\s+){0,3}?(?:%GROUP%)(?:\s*,?\s*(?:such\s+as|"
+        r"including|like|e\.g\.|notably|namely|especially)\s+|\s*:\s*|\s+)(?:the\s+)?(?P<s>«*CO»)",
+        0.9,
+        ("N", "CO"),
+    ),
+    _frame(
+        "based_nationality",
+        "headquartered_in",
+        r"(?P<o>«N»)-(?:based|headquartered)\s+(?:%DESC%\s+){0,3}?(?:(?:%GROUP%)\s+)?(?P<s>«*CO»)"
+        r"|(?P<s2>«*CO»)\s*,?\s+(?:which\s+is\s+|is\s+|are\s+|was\s+)?(?:based|headquartered|located)\s+in\s+"
+        r"(?:[A-Z][\w]+\s*,\s+)?(?P<o2>«N»)",
+        0.9,
+        ("N", "CO"),
+        ("based", "headquartered", "located"),
+    ),
+    _frame(
+        "nationality_possessive",
+        "headquartered_in",
+        r"(?P<o>«N»)%POSS%\s+(?:%DESC%\s+){0,3}?(?:(?:%GROUP%)\s*,?\s*(?:(?:such\s+as|including|like)\s+)?)?(?P<s>«*CO»)",
+        0.85,
+        ("N", "CO"),
+        ("’s", "'s"),
+    ),
+    _frame(
+        "company_described_national",
+        "headquartered_in",
+        r"(?P<s>«CO»)\s*(?:,|–|—|-|\()\s*(?:(?:billed|described|known|seen|touted|hailed)\s+as\s+)?(?:an?|the|one\s+of)"
+        r"\s+(?:(?:%DESC%|emerging|ambitious)\s+){0,3}?(?P<o>«N»)(?:%POSS%|-based|-headquartered)?\s+(?:%DESC%\s+){0,3}?"
+        r"(?:%GROUP%)\b",
+        0.9,
+        ("N", "CO"),
+    ),
+    _frame(
+        "company_of_country",
+        "headquartered_in",
+        r"(?P<s>«*C»)\s+of\s+(?P<o>«N»)(?!%POSS%)",
+        0.8,
+        ("N", "C"),
+        (" of ",),
+    ),
+    _frame(
+        "one_of_countrys",
+        "headquartered_in",
+        r"(?P<s>«*C»)(?:\s+(?:is|are|was|were)\s+(?:grouped|listed|ranked|counted|named)\s+(?:with|alongside)\s+"
+        r"(?P<sx>«*C»))?\s*,?\s+(?:(?:is|are|was|were|remains|as|,)\s+)?(?:one\s+of|among|part\s+of)\s+(?P<o>«N»)%POSS%",
+        0.85,
+        ("N", "C"),
+        ("one of", "among", "part of"),
+    ),
+    _frame(
+        "country_ecosystem_players",
+        "headquartered_in",
+        r"(?P<o>«N»)%POSS%\s+(?:%DESC%\s+){0,2}(?:ecosystem|industry|sector|market|landscape|scene)\b[^⟦⟧;]{0,60}?"
+        r"\b(?:%GROUP%)\s*(?:[–—:-]|,?\s*(?:such\s+as|including|like|e\.g\.))\s*(?P<s>«*CO»)"
+        r"(?:[^⟦⟧;.]{0,50}?\b(?:%GROUP%)\s*,?\s*(?:such\s+as|including|like)\s+(?P<sx>«*CO»))?",
+        0.8,
+        ("N", "CO"),
+        ("ecosystem", "industry", "sector", "market", "landscape", "scene"),
+    ),
+    _frame(
+        "adjective_nationality",
+        "headquartered_in",
+        r"(?P<o>«N»)\s+(?P<s>«C»)",
+        0.75,
+        ("N", "C"),
+    ),
+    # --- policies: who issued them and whom they restrict ------------------------------------------------
+    _frame(
+        "issuer_before_policy",
+        "issued_by",
+        r"(?P<o>«NO»)(?:%POSS%)?\s+(?:(?:new|latest|proposed|planned|sweeping|updated|recent|expanded|tightened|"
+        r"controversial|so-called|outgoing|own|first|landmark|\d{4})\s+){0,2}%Q%(?P<s>«*L»)",
+        0.85,
+        ("NO", "L"),
+    ),
+    _frame(
+        "agent_issues_policy",
+        "issued_by",
+        rf"(?P<o>«*NO»){_INSERT}\s+(?:%AUX%\s+){{0,3}}(?:{_ISSUE_VERBS})\s+(?:(?:the|a|an|its|their|«NO»%POSS%)\s+)?"
+        rf"(?:%MOD%\s+){{0,3}}?%Q%(?P<s>«*L»)",
+        0.85,
+        ("NO", "L"),
+    ),
+    _frame(
+        "agent_retaliates_with_policy",
+        "issued_by",
+        r"(?P<o>«NO»)\s+(?:%AUX%\s+){0,2}(?:retaliated|responded|reacted|hit\s+back|struck\s+back|countered)\s+"
+        r"(?:[^⟦⟧;]{0,30}?\s)?(?:by|with)\s+(?P<s>«*L»)",
+        0.8,
+        ("NO", "L"),
+        ("retaliat", "respond", "react", "hit back", "struck back", "counter"),
+    ),
+    _frame(
+        "introduction_of_policy",
+        "issued_by",
+        r"(?P<o>«NO»)%POSS%\s+(?:introduction|adoption|imposition|announcement|passage|enactment|rollout|release|"
+        r"issuance|tightening|expansion)\s+of\s+(?:the\s+)?(?:%MOD%\s+){0,3}?(?P<s>«*L»)",
+        0.85,
+        ("NO", "L"),
+        ("introduction", "adoption", "imposition", "announcement", "passage", "enactment", "rollout",
+         "release", "issuance", "tightening", "expansion"),
+    ),
+    _frame(
+        "policy_issued_by",
+        "issued_by",
+        rf"(?P<s>«*L»)%Q%\s*,?\s*(?:(?:which|that)\s+(?:was|were|is|are|has\s+been|have\s+been)\s+|(?:was|were|is|are)"
+        rf"\s+(?:(?:first|recently|originally|jointly)\s+)?)?(?:{_ISSUED})\s+(?:[^⟦⟧,;]{{0,30}}?\s)?by\s+"
+        rf"(?:the\s+)?(?:%MOD%\s+){{0,2}}?(?P<o>«*NO»)"
+        r"|(?P<s2>«L»)\s+by\s+(?:(?:several|many|some|other|multiple|a\s+number\s+of)\s+(?:countries|nations|"
+        r"governments)\s*,?\s*(?:including|such\s+as|like|notably)\s+)?(?:the\s+)?(?P<o2>«*NO»)",
+        0.8,
+        ("NO", "L"),
+        (" by ",),
+    ),
+    _frame(
+        "national_measures_list",
+        "issued_by",
+        r"(?P<o>«NO»)(?:%POSS%)?\s+(?:%DESC%\s+){0,2}?(?:counter-?measures|measures|policies|rules|regulations|"
+        r"restrictions|sanctions|controls|curbs|tariffs|bans|responses|retaliation|initiatives|programs|"
+        r"programmes|plans|steps|actions|subsidies|incentives)\s*(?:[–—:-]|,?\s*(?:such\s+as|including|like|"
+        r"e\.g\.,?))\s*(?:from\s+)?(?P<s>«L»)(?:\s+(?:to|and|,)\s+(?P<sx>«*L»))?",
+        0.75,
+        ("NO", "L"),
+        ("measures", "policies", "rules", "regulations", "restrictions", "sanctions", "controls", "curbs",
+         "tariffs", "bans", "responses", "retaliation", "initiatives", "programs", "programmes", "plans",
+         "steps", "actions", "subsidies", "incentives"),
+    ),
+    _frame(
+        "policy_restricts",
+        "restricts",
+        rf"(?P<s>«L»)%Q%\s+(?:%AUX%\s+){{0,3}}(?:{_RESTRICT_VERBS})\s+(?:the\s+)?(?:(?:sale|sales|export|exports|"
+        rf"shipment|shipments|supply|access|use|development|growth)\s+(?:of|to)\s+)?(?:%MOD%\s+){{0,3}}?"
+        rf"(?P<o>«*CHNMOP»)",
+        0.85,
+        ("L", "CHNMOP"),
+    ),
+    _frame(
+        "policy_prevents_supply",
+        "restricts",
+        r"(?P<s>«L»)(?:[^;⟦]|⟦[CNMOP]\d+⟧){0,80}?\b(?:supplying|selling|exporting|shipping|buying|obtaining|"
+        r"accessing|acquiring|importing|sale|sales|export|exports|shipments?|supply|access\s+to|purchases?)\s+"
+        r"(?:of\s+)?(?:(?:their|its|the|any)\s+)?(?:%MOD%\s+){0,3}?(?P<o>«*H»)",
+        0.75,
+        ("L", "H"),
+        ("suppl", "sell", "export", "ship", "buy", "obtain", "access", "acquir", "import", "sale", "purchas"),
+    ),
+    _frame(
+        "policy_destination",
+        "restricts",
+        r"(?P<s>«L»)(?:[^;⟦]|⟦[CHMO]\d+⟧){0,120}?\b(?:export|exports|exporting|sale|sales|selling|sell|ship|"
+        r"shipping|shipments|supplying|supply|access)\b(?:[^;⟦]|⟦[CHMO]\d+⟧){0,80}?\b(?:to|for|into)\s+(?:the\s+)?"
+        r"(?P<o>«N»)(?!-)",
+        0.75,
+        ("L", "N"),
+        ("export", "sale", "sell", "ship", "suppl", "access"),
+    ),
+    _frame(
+        "added_to_list",
+        "restricts",
+        r"(?:(?P<issuer>«*NO»)\s+(?:%AUX%\s+){0,3})?(?:added|adds|add|put|puts|placed|places|blacklisted)\s+"
+        r"(?:(?:another|more\s+than|over|about|nearly|some)\s+)?(?:[\d,]+\s+)?(?:more\s+|other\s+)?"
+        r"(?:(?P<ox>«N»)\s+(?:%DESC%\s+){0,2}?(?:companies|firms|entities|organizations|organisations|groups|"
+        r"institutions|universities|labs|chipmakers|businesses)|(?P<o>«*CO»))(?P<incl>[^⟦⟧;]{0,40}?\bincluding\s+"
+        r"(?:the\s+)?(?:%MOD%\s+){0,3}?(?P<ox2>«*CO»))?[^⟦⟧;]{0,40}?\b(?:to|on)\s+(?:the\s+)?(?:(?:%MOD%|«NO»)\s+){0,2}?"
+        r"(?P<s>«L»)(?:[^⟦⟧;]{0,40}?\bincluding\s+(?:the\s+)?(?:%MOD%\s+){0,3}?(?P<ox3>«*CO»))?",
+        0.85,
+        ("L",),
+        ("add", "put", "placed", "places", "blacklisted"),
+    ),
+    _frame(
+        "was_added_to_list",
+        "restricts",
+        r"(?P<o>«*CHO»)\s+(?:%AUX%\s+){0,3}(?:was|were|is|are|has\s+been|have\s+been|had\s+been|being|got|get)\s+"
+        r"(?:(?:also|previously|already|recently|first|later)\s+)?(?:added|put|placed|included|listed|"
+        r"blacklisted)\s+(?:to|on|in)\s+(?:the\s+)?(?:(?:%MOD%|«NO»)\s+){0,3}?(?P<s>«L»)",
+        0.85,
+        ("CHO", "L"),
+        ("added", "put", "placed", "included", "listed", "blacklisted"),
+    ),
+    _frame(
+        "restricted_by_policy",
+        "restricts",
+        r"(?P<o>«*CHNMO»)\s+(?:%AUX%\s+){0,3}(?:was|were|is|are|has\s+been|have\s+been|had\s+been|being|remains?)\s+"
+        r"(?:(?:also|still|already|heavily|severely|largely)\s+)?(?:restricted|banned|barred|blocked|sanctioned|"
+        r"targeted|hit|affected|constrained|hampered|blacklisted|limited|covered)\s+by\s+(?:the\s+)?"
+        r"(?:%MOD%\s+){0,3}?(?P<s>«L»)",
+        0.85,
+        ("CHNMO", "L"),
+        (" by ",),
+    ),
+    _frame(
+        "must_abide",
+        "restricts",
+        r"(?P<o>«*CNO»)\s*,?\s+(?:must|will|would|has\s+to|have\s+to|is|are|will\s+have\s+to|needs?\s+to)\s+"
+        r"(?:also\s+)?(?:abide\s+by|comply\s+with|be\s+subject\s+to|subject\s+to|be\s+covered\s+by|follow)\s+"
+        r"(?:the\s+)?(?:%MOD%\s+){0,3}?%Q%(?P<s>«L»)",
+        0.8,
+        ("CNO", "L"),
+        ("abide", "comply", "subject to", "covered by", "follow"),
+    ),
+    _frame(
+        "target_of_policy",
+        "restricts",
+        r"(?P<o>«CNO»)\s+(?:is|was|remains|has\s+been|became)\s+(?:at\s+)?(?:the\s+)?(?:main|primary|chief|key|"
+        r"biggest|latest)?\s*(?:target|focus|center|centre)\s+of\s+(?:the\s+)?(?:%MOD%\s+){0,2}?(?P<s>«L»)",
+        0.8,
+        ("CNO", "L"),
+        ("target", "focus", "center", "centre"),
+    ),
+    _frame(
+        "policy_on",
+        "restricts",
+        r"(?P<s>«L»)%Q%\s+(?:on|against|targeting|aimed\s+at)\s+(?:the\s+)?(?:%MOD%\s+){0,2}?(?P<o>«*CHNMO»)",
+        0.8,
+        ("L", "CHNMO"),
+        (" on ", "against", "targeting", "aimed at"),
+    ),
+    _frame(
+        "banned_in_policy_sentence",
+        "restricts",
+        r"(?P<s>«L»)[^;]{0,120}?\b(?:banned|blacklisted|sanctioned|restricted)\s+(?P<o>«CH»)",
+        0.65,
+        ("L", "CH"),
+        ("banned", "blacklisted", "sanctioned", "restricted"),
+    ),
+)
+
+# Inside a descriptive policy name ("tariffs on Chinese exports", "banning the import of US Micron chips"):
+# what it is on or against, and who issued it when the name begins with them ("US chip ban").
+_INNER_FRAMES: tuple[Frame, ...] = (
+    _frame(
+        "policy_name_target",
+        "restricts",
+        r"\b(?:on|against|targeting|of|to|from)\s+(?:the\s+)?(?:(?:⟦N\d+⟧|%MOD%)\s+){0,2}?(?P<o>«*CHNMO»)",
+        0.75,
+        ("CHNMO",),
+    ),
+    _frame("policy_name_issuer", "issued_by", r"^(?P<o>«NO»)(?:%POSS%)?\s", 0.85, ("NO",)),
+    _frame("adjective_nationality", "headquartered_in", r"(?P<o>«N»)\s+(?P<s>«C»)", 0.75, ("N", "C")),
+)
+
+# A country named as an adjective ("US Micron chips", "Chinese Huawei"), not as a place ("China Huawei").
+_ADJECTIVAL_COUNTRY = re.compile(r"[A-Z]\.?[A-Z]\.?(?:[A-Z]\.?)?|.*(?:ese|ian|ean|can|ish|i|ch|man)")
+# An organisation that is part of another: "the Wadhwani AI Center at CSIS", "the Commerce Department's BIS".
+_UNIT_NAME = re.compile(
+    r"\b(?:Center|Centre|Institute|Lab|Laboratory|Bureau|School|Office|Division|Unit|Program|Programme|"
+    r"Initiative|Academy|College|Agency|Administration|Service|Council|Commission)\b"
+)
+_GOVERNMENT = re.compile(
+    r"\b(?:government|state|national|provinc\w*|central|regulators?|authorities|ministry|the country)\b", re.I
+)
+_SPEECH = re.compile(
+    r"[“”\"]|\b(?:said|says|say|stated|told|tells|added|noted|notes|warned|warns|commented|wrote|writes|argued|"
+    r"argues|explained|predicted|emphasi[sz]ed|stressed|claimed|observed|remarked|cautioned|insisted|"
+    r"acknowledged|responded|replied|according to|makes a|made a|points? out|pointed out|believes?|thinks)\b"
+)
+
+# --- pronouns -----------------------------------------------------------------------------------------
+
+_PRONOUN = re.compile(
+    r"\b(?:(?P<its>[Ii]ts)|(?P<it>[Ii]t)(?=\s+(?:\w+ly\s+)?(?:has|had|have|is|was|will|would|also|[a-z]+ed|"
+    r"[a-z]+s)\b)|(?P<company>[Tt]he\s+(?:[\w-]+-based\s+|AI\s+|tech\s+|chip\s+)?(?:company|firm|startup|"
+    r"start-up|chipmaker|group|lab))|(?P<country>[Tt]he\s+(?:country|nation)(?=[’']s))|(?P<plural>(?:[Tt]hese|"
+    r"[Tt]hose)\s+(?:\w+\s+)?(?:companies|firms|makers|chipmakers|producers|suppliers)))\b(?!\s+(?:such\s+as|"
+    r"like|including))"
+)
+_CLAUSE_BREAK = re.compile(r";|,\s+(?:while|but|whereas|although|though|and)\s|\s[–—]\s|:\s")
+# An opening phrase before the subject: "In March, ", "Following Washington's ban, ", "Meanwhile, ".
+_OPENER = re.compile(
+    r"\s*(?:(?:In|On|At|During|After|Following|Since|Before|Despite|Amid|Under|With|Without|For|From|By|"
+    r"Through|Unlike|Like|As|While|When|Once|Earlier|Later|Previously|Meanwhile|However|Notably|Still|Yet|"
+    r"Also|Instead|Today|Now|Then|Last|This|Speaking|According|Separately|Similarly|Moreover|Besides|"
+    r"Overall|Recently|Already|Indeed|Yesterday)\b[^,;]{0,80},\s*)"
+)
+_TITLE_IN_NAME = re.compile(r"(?:(?:Chinese|US|U\.S\.|American)\s+)?(?:President|Premier|Prime Minister|Chairman|CEO)\s+")
+
+
+@dataclass(slots=True)
+class _Slot:
+    entity_id: str
+    type: str
+    start: int
+    end: int
+    text: str
+    pronoun: bool = False
+
+
+@dataclass(slots=True)
+class _Encoded:
+    text: str
+    slots: list[_Slot]
+    starts: list[int]  # original offset of each encoded character (a slot's characters: its start)
+    ends: list[int]  # original end of each encoded character (a slot's characters: its end)
+    codes: set[str]
+
+
+def _encode(text: str, start: int, end: int, slots: list[_Slot]) -> _Encoded:
+    """text[start:end] with each slot's span replaced by its token; slots sharing one span (a plural
+    pronoun standing for several companies) become a list, "⟦C1⟧ and ⟦C2⟧"."""
+    out: list[str] = []
+    starts: list[int] = []
+    ends: list[int] = []
+    used: list[_Slot] = []
+    codes: set[str] = set()
+    pos = start
+    n = 0
+    while n < len(slots):
+        slot = slots[n]
+        group = [slot]
+        while n + len(group) < len(slots) and slots[n + len(group)].start == slot.start:
+            group.append(slots[n + len(group)])
+        n += len(group)
+        if slot.start < pos:
             continue
-        if len(countries) == 1:
-            add(m.entity_id, "issued_by", next(iter(countries)))
-        elif (
-            not countries
-            and focus_country
-            and (records[m.entity_id].origin == "discovered" or _GOVERNMENT.search(text[start:end]))
-        ):
-            # An unattributed policy the catalog does not know, in an article about one country: that
-            # country's (an inference, kept as this article's statement with its span).
-            add(m.entity_id, "issued_by", focus_country)
-    # "it launched its Qwen3 series": the pronoun stands for the company the text is about.
-    if subject_company is not None:
-        for m in mentions:
-            tm = type_of(m.entity_id)
-            if tm not in ("model", "chip"):
+        head = slot.start
+        if slot.type == "person" and not slot.pronoun:
+            # A title the name carries ("President Xi Jinping") is wording, not the name.
+            title = _TITLE_IN_NAME.match(slot.text)
+            if title and title.end() < len(slot.text):
+                head = slot.start + title.end()
+        piece = text[pos:head]
+        out.append(piece)
+        starts.extend(range(pos, head))
+        ends.extend(range(pos + 1, head + 1))
+        tokens = []
+        for member in group:
+            tokens.append(f"⟦{_CODE[member.type]}{len(used)}⟧")
+            used.append(member)
+            codes.add(_CODE[member.type])
+        token = " and ".join(tokens)
+        if slot.pronoun and slot.text.lower() == "its":
+            token += "’s"  # "its" is a possessive: "⟦C3⟧’s"
+        out.append(token)
+        starts.extend([head] * len(token))
+        ends.extend([slot.end] * len(token))
+        pos = slot.end
+    out.append(text[pos:end])
+    starts.extend(range(pos, end))
+    ends.extend(range(pos + 1, end + 1))
+    return _Encoded("".join(out), used, starts, ends, codes)
+
+
+@dataclass(frozen=True, slots=True)
+class RelationKnowledge:
+    """What the catalog knows that bears on a stated relation: the relations it holds, each product's maker,
+    each entity's country, parents, a policy's issuer and a person's role."""
+
+    known: frozenset[tuple[str, str, str]]
+    maker: dict[str, str]
+    country: dict[str, str]
+    parents: dict[str, frozenset[str]]
+    issuer: dict[str, str]
+    role: dict[str, str]
+
+    @classmethod
+    def from_catalog(cls, catalog: Catalog) -> RelationKnowledge:
+        """Built once per pipeline from the catalog's relations and entity attributes."""
+        known = frozenset((r.subject, r.predicate, r.object) for r in catalog.relations)
+        maker: dict[str, str] = {}
+        country: dict[str, str] = {}
+        issuer: dict[str, str] = {}
+        role: dict[str, str] = {}
+        parents: dict[str, set[str]] = {}
+        for s, p, o in known:
+            if p in ("develops", "makes"):
+                maker.setdefault(o, s)
+            elif p == "owns":
+                parents.setdefault(o, set()).add(s)
+            elif p == "headquartered_in":
+                country.setdefault(s, o)
+            elif p == "issued_by":
+                issuer.setdefault(s, o)
+        for e in catalog.entities.values():
+            attributes = e.attributes
+            for key in ("developer", "maker"):
+                if isinstance(attributes.get(key), str):
+                    maker[e.id] = attributes[key]
+            for key, table in (("country", country), ("issuer", issuer), ("role", role)):
+                if isinstance(attributes.get(key), str):
+                    table[e.id] = attributes[key]
+            if isinstance(attributes.get("parent"), str):
+                parents.setdefault(e.id, set()).add(attributes["parent"])
+        return cls(known, maker, country, {k: frozenset(v) for k, v in parents.items()}, issuer, role)
+
+    def related(self, a: str, b: str) -> bool:
+        """One owns the other, or both belong to the same parent (Alibaba, Alibaba Cloud)."""
+        pa, pb = self.parents.get(a, frozenset()), self.parents.get(b, frozenset())
+        return a in pb or b in pa or bool(pa & pb)
+
+
+_NO_KNOWLEDGE = RelationKnowledge(frozenset(), {}, {}, {}, {}, {})
+Found = dict[tuple[str, str, str], RelationRecord]
+
+
+class RelationReader:
+    """Reads the relations one article states, sentence by sentence, remembering what its pronouns can
+    refer to: the company and the country recent sentences were about, the companies just named."""
+
+    def __init__(
+        self,
+        text: str,
+        records: dict[str, EntityRecord],
+        knowledge: RelationKnowledge | None = None,
+        focus_country: str | None = None,
+    ) -> None:
+        self.text = text
+        self.records = records
+        self.knowledge = knowledge or _NO_KNOWLEDGE
+        self.focus_country = focus_country
+        self.topic_company: str | None = None
+        self.topic_country: str | None = focus_country
+        self.previous_companies: list[str] = []
+        self._start = 0
+
+    def read(self, start: int, end: int, mentions: list[MentionRecord]) -> list[RelationRecord]:
+        """Relations stated by the sentence text[start:end], given its entity mentions."""
+        self._start = start
+        slots = self._top_level(mentions)
+        found: Found = {}
+        if slots:
+            encoded = _encode(self.text, start, end, self._with_pronouns(start, end, slots))
+            if len(encoded.slots) >= 2:
+                self._run(FRAMES, encoded, end, found)
+            self._inside_policies(end, mentions, found)
+            self._government_issuer(start, end, slots, found)
+        self._advance(start, slots)
+        return sorted(found.values(), key=lambda r: (r.start, r.subject_id, r.predicate, r.object_id))
+
+    def cites(
+        self, start: int, end: int, speaker: str | None, cited: str | None, author: str | None
+    ) -> list[RelationRecord]:
+        """A claim's speaker cites the source it names; the article's author cites a person it quotes or
+        reports speaking. The evidence is the sentence: attribution is read from the whole claim."""
+        found: Found = {}
+        if speaker and cited and speaker != cited:
+            self._add(found, self._ref(speaker), "cites", self._ref(cited), 0.8, start, end, end, "speaker_cites")
+        if author and speaker and speaker != author and self.records[speaker].type == "person":
+            if _SPEECH.search(self.text, start, end):
+                self._add(found, self._ref(author), "cites", self._ref(speaker), 0.8, start, end, end, "author_cites")
+        return list(found.values())
+
+    # --- slots ------------------------------------------------------------------------------------------
+
+    def _ref(self, entity_id: str) -> _Slot:
+        return _Slot(entity_id, self.records[entity_id].type, 0, 0, "")
+
+    def _top_level(self, mentions: list[MentionRecord]) -> list[_Slot]:
+        """Mentions not inside another one; a name split in two ("President" "Xi Jinping") joined."""
+        out: list[_Slot] = []
+        for m in sorted(mentions, key=lambda m: (m.start, -(m.end - m.start))):
+            record = self.records.get(m.entity_id)
+            if record is None or record.type not in _CODE:
                 continue
-            lead = text[max(start, m.start - 60) : m.start]
-            if re.search(r"\b(?:its|their)\s+(?:[\w“”\"-]+\s+){0,2}[“\"]?$", lead):
-                owner = _nearest_company_before(mentions, m, records) or subject_company
-                add(owner, "develops" if tm == "model" else "makes", m.entity_id)
-    return out
+            if out and m.start < out[-1].end:
+                continue  # inside (or overlapping) the previous mention
+            if out and out[-1].entity_id == m.entity_id and not self.text[out[-1].end : m.start].strip():
+                out[-1].end, out[-1].text = m.end, self.text[out[-1].start : m.end]
+                continue
+            out.append(_Slot(m.entity_id, record.type, m.start, m.end, m.text))
+        return out
+
+    def _with_pronouns(self, start: int, end: int, slots: list[_Slot]) -> list[_Slot]:
+        """The slots, with this sentence's pronouns as slots of what they stand for ("these companies": one
+        slot per company the previous sentence named)."""
+        extra: list[_Slot] = []
+        for m in _PRONOUN.finditer(self.text, start, end):
+            a, b = m.start(), m.end()
+            if any(s.start <= a < s.end for s in slots):
+                continue
+            kind = m.lastgroup or ""
+            if kind == "plural":
+                if len(self.previous_companies) >= 2:
+                    extra += [_Slot(c, "company", a, b, m.group(0), True) for c in self.previous_companies]
+                continue
+            if kind == "country":
+                if self.topic_country:
+                    extra.append(_Slot(self.topic_country, "country", a, b, m.group(0), True))
+                continue
+            target = self._referent(kind, a, slots)
+            if target:
+                extra.append(_Slot(target, self.records[target].type, a, b, m.group(0), True))
+        if not extra:
+            return slots
+        return sorted(slots + extra, key=lambda s: s.start)
+
+    def _referent(self, kind: str, at: int, slots: list[_Slot]) -> str | None:
+        """What "its", "it" or "the company" at offset `at` stands for: a product named after a company of
+        the sentence belongs to it ("its Apple Intelligence"); else the subject of the pronoun's clause or
+        sentence, else the only candidate before it, else (none before it) the company recent sentences
+        are about."""
+        agents = ("company", "organization") if kind == "company" else ("company", "organization", "country")
+        if kind == "its":
+            following = next((s for s in slots if s.start > at), None)
+            if following is not None and following.type in ("model", "chip"):
+                for s in slots:
+                    if s.type == "company" and following.text.lower().startswith(s.text.lower() + " "):
+                        return s.entity_id
+        before = [s for s in slots if s.end <= at and s.type in agents]
+        if not before:
+            return self.topic_company if self.topic_company in self.records else None
+        clause_start = self._start
+        for m in _CLAUSE_BREAK.finditer(self.text, self._start, at):
+            clause_start = m.end()
+        for begin in (clause_start, self._start):
+            subject = self._subject_of(begin, [s for s in before if s.start >= begin])
+            if subject is not None:
+                return subject.entity_id
+        return before[0].entity_id if len(before) == 1 else None
+
+    def _subject_of(self, begin: int, slots: list[_Slot]) -> _Slot | None:
+        """The first slot when it opens the clause at `begin` (after an opening phrase like "In March,")."""
+        if not slots:
+            return None
+        opener = _OPENER.match(self.text, begin)
+        if opener and opener.end() <= slots[0].start:
+            begin = opener.end()
+        lead = self.text[begin : slots[0].start]
+        return slots[0] if len(lead.split()) <= 1 and "," not in lead else None
+
+    def _advance(self, start: int, slots: list[_Slot]) -> None:
+        """The sentence's subject becomes what "it", "the company" or "the country" refer to next."""
+        self.previous_companies = list(dict.fromkeys(s.entity_id for s in slots if s.type == "company"))
+        subject = self._subject_of(start, slots)
+        if subject is None:
+            return
+        if subject.type == "company":
+            self.topic_company = subject.entity_id
+        elif subject.type == "country":
+            self.topic_country = subject.entity_id
+
+    # --- frames ---------------------------------------------------------------------------------------------
+
+    def _run(self, frames: Iterable[Frame], encoded: _Encoded, end: int, found: Found) -> None:
+        lowered = encoded.text.lower()
+        for frame in frames:
+            if any(not (encoded.codes & set(need)) for need in frame.needs):
+                continue
+            if frame.cues and not any(cue in lowered for cue in frame.cues):
+                continue
+            for match in frame.pattern.finditer(encoded.text):
+                a, b = encoded.starts[match.start()], encoded.ends[match.end() - 1]
+                for subject, predicate, obj in self._relations_of(frame, match, encoded):
+                    self._add(found, subject, predicate, obj, frame.confidence, a, b, end, frame.id)
+
+    def _slots_in(self, encoded: _Encoded, match: re.Match[str], group: str) -> list[_Slot]:
+        """The slots a group captured, leaving out those in parentheses ("Alibaba (Qwen)" lists Alibaba)."""
+        text = match.group(group) if group in match.re.groupindex else None
+        if not text:
+            return []
+        out: list[_Slot] = []
+        depth = 0
+        pos = 0
+        for slot_match in _SLOT.finditer(text):
+            depth += text.count("(", pos, slot_match.start()) - text.count(")", pos, slot_match.start())
+            pos = slot_match.start()
+            if depth <= 0:
+                out.append(encoded.slots[int(slot_match.group(2))])
+        return out
+
+    def _relations_of(self, frame: Frame, match: re.Match[str], encoded: _Encoded) -> list[tuple[_Slot, str, _Slot]]:
+        """(subject, predicate, object) for each pair of slots the match's groups join. Groups `s`/`o` pair
+        up, as do `s2`/`o2`…; `sx…`/`ox…` add to `s`/`o`; `issuer` issued the policies in `s`."""
+        if frame.predicate == "ROLE":
+            return self._roles(match, encoded)
+        if frame.predicate == "STATE":
+            return self._head_of_state(match, encoded)
+        names = match.re.groupindex
+        pairs = [("s", "o")] + [(f"s{n}", f"o{n}") for n in range(2, 6) if f"s{n}" in names]
+        out: list[tuple[_Slot, str, _Slot]] = []
+        for s_group, o_group in pairs:
+            subjects = self._slots_in(encoded, match, s_group)
+            objects = self._slots_in(encoded, match, o_group)
+            if s_group == "s":
+                for name in names:
+                    if name.startswith("sx"):
+                        subjects += self._slots_in(encoded, match, name)
+                    elif name.startswith("ox"):
+                        objects += self._slots_in(encoded, match, name)
+            for subject in subjects:
+                for obj in objects:
+                    predicate = frame.predicate
+                    if predicate == "MAKER":
+                        predicate = "makes" if obj.type == "chip" else "develops"
+                    if frame.id == "adjective_nationality" and not _ADJECTIVAL_COUNTRY.fullmatch(obj.text):
+                        continue
+                    if frame.id == "unit_of" and not _UNIT_NAME.search(self.records[obj.entity_id].name):
+                        continue
+                    out.append((subject, predicate, obj))
+        for issuer in self._slots_in(encoded, match, "issuer"):
+            for policy in self._slots_in(encoded, match, "s"):
+                out.append((policy, "issued_by", issuer))
+        return out
+
+    def _roles(self, match: re.Match[str], encoded: _Encoded) -> list[tuple[_Slot, str, _Slot]]:
+        """leads or employs from a title: "NVIDIA CEO Jensen Huang", "X, a professor at Y"."""
+        out: list[tuple[_Slot, str, _Slot]] = []
+        people = self._slots_in(encoded, match, "p")
+        for suffix in ("", "2"):
+            if f"org{suffix}" not in match.re.groupindex:
+                continue
+            role = match.group(f"role{suffix}") or ""
+            if not re.fullmatch(_TITLE, role, re.I):
+                continue
+            field = f"field{suffix}" in match.re.groupindex and bool(match.group(f"field{suffix}"))
+            of_form = f"prep{suffix}" in match.re.groupindex and match.group(f"prep{suffix}") == "of"
+            for org in self._slots_in(encoded, match, f"org{suffix}"):
+                predicate = _role_predicate(role, org.type, field, of_form=of_form)
+                for person in people:
+                    if predicate == "leads":
+                        out.append((person, "leads", org))
+                    elif predicate == "employs":
+                        out.append((org, "employs", person))
+        return out
+
+    def _head_of_state(self, match: re.Match[str], encoded: _Encoded) -> list[tuple[_Slot, str, _Slot]]:
+        """"President Donald Trump" leads the country the catalog gives him, when his catalog role bears
+        the title the text gives him."""
+        out: list[tuple[_Slot, str, _Slot]] = []
+        title = re.sub(r"\s+", " ", match.group("role")).lower()
+        for person in self._slots_in(encoded, match, "p"):
+            country = self.knowledge.country.get(person.entity_id)
+            role = self.knowledge.role.get(person.entity_id, "").lower()
+            if country and re.match(rf"{title}\b", role) and "vice" not in role:
+                out.append((person, "leads", _Slot(country, "country", 0, 0, "")))
+        return out
+
+    def _inside_policies(self, end: int, mentions: list[MentionRecord], found: Found) -> None:
+        """Relations inside a descriptive policy name: its target ("tariffs on Chinese exports"), its issuer
+        ("US chip ban") and a company's nationality ("the import of US Micron chips")."""
+        for outer in mentions:
+            record = self.records.get(outer.entity_id)
+            if record is None or record.type != "policy":
+                continue
+            inner = [m for m in mentions if outer.start <= m.start and m.end <= outer.end and m is not outer]
+            if not inner:
+                continue
+            slots = self._top_level(inner)
+            encoded = _encode(self.text, outer.start, outer.end, slots)
+            policy = _Slot(outer.entity_id, "policy", outer.start, outer.end, outer.text)
+            for frame in _INNER_FRAMES:
+                for match in frame.pattern.finditer(encoded.text):
+                    if frame.id == "adjective_nationality":
+                        for subject, predicate, obj in self._relations_of(frame, match, encoded):
+                            a, b = encoded.starts[match.start()], encoded.ends[match.end() - 1]
+                            self._add(found, subject, predicate, obj, frame.confidence, a, b, end, frame.id)
+                        continue
+                    for obj in self._slots_in(encoded, match, "o"):
+                        if frame.id == "policy_name_target" and obj.start == outer.start:
+                            continue  # a name that begins with a country names its issuer, not its target
+                        self._add(
+                            found, policy, frame.predicate, obj, frame.confidence, outer.start, outer.end, end, frame.id
+                        )
+
+    def _government_issuer(self, start: int, end: int, slots: list[_Slot], found: Found) -> None:
+        """A policy whose issuer the sentence does not name, in an article about one country, when the
+        sentence speaks of a government ("state funds", "the authorities"): that country's."""
+        if not self.focus_country or any(s.type in ("country", "organization") for s in slots):
+            return
+        issued = {r.subject_id for r in found.values() if r.predicate == "issued_by"}
+        government = _GOVERNMENT.search(self.text, start, end)
+        if government is None:
+            return
+        country = _Slot(self.focus_country, "country", 0, 0, "")
+        for slot in slots:
+            if slot.type != "policy" or slot.entity_id in issued:
+                continue
+            if self.knowledge.issuer.get(slot.entity_id, self.focus_country) != self.focus_country:
+                continue
+            a, b = min(slot.start, government.start()), max(slot.end, government.end())
+            self._add(found, slot, "issued_by", country, 0.6, a, b, end, "government_issuer")
+
+    # --- keeping a relation ---------------------------------------------------------------------------------
+
+    def _add(
+        self,
+        found: Found,
+        subject: _Slot,
+        predicate: str,
+        obj: _Slot,
+        confidence: float,
+        span_start: int,
+        span_end: int,
+        sentence_end: int,
+        rule: str,
+    ) -> None:
+        if subject.entity_id == obj.entity_id:
+            return
+        subject_types, object_types = SIGNATURES[predicate]
+        if subject.type not in subject_types or obj.type not in object_types:
+            return
+        if subject.pronoun or obj.pronoun:
+            confidence -= 0.05
+        confidence = self._weigh(subject.entity_id, predicate, obj.entity_id, confidence)
+        if confidence < MIN_CONFIDENCE:
+            return
+        # The evidence is the wording, without the spaces and punctuation a frame may take in at its ends.
+        text = self.text
+        while span_start < span_end and text[span_start] in " ,;:–—-(\"“‘'\n":
+            span_start += 1
+        while span_end > span_start and text[span_end - 1] in " ,;:–—-(\"“\n":
+            span_end -= 1
+        key = (subject.entity_id, predicate, obj.entity_id)
+        current = found.get(key)
+        if current is not None and current.confidence >= confidence:
+            return
+        found[key] = RelationRecord(
+            subject.entity_id,
+            predicate,
+            obj.entity_id,
+            span_start,
+            span_end,
+            self._start,
+            sentence_end,
+            round(confidence, 2),
+            rule,
+        )
+
+    def _weigh(self, subject: str, predicate: str, obj: str, confidence: float) -> float:
+        """Confidence moved by the catalog: up when it holds the same relation, down when it names another
+        maker, country or issuer (the statement stays, as this article's, when the wording is strong)."""
+        k = self.knowledge
+        if (subject, predicate, obj) in k.known:
+            return min(0.98, confidence + 0.08)
+        if predicate in ("develops", "makes"):
+            maker = k.maker.get(obj)
+            if maker and maker != subject and not k.related(maker, subject):
+                return confidence - 0.25
+        elif predicate == "headquartered_in":
+            country = k.country.get(subject)
+            if country and country != obj:
+                return confidence - 0.3
+        elif predicate == "issued_by":
+            issuer = k.issuer.get(subject)
+            if issuer and issuer != obj and k.country.get(obj) != issuer:
+                return confidence - 0.3
+        return confidence
 
 
-def _other_company(
-    mentions: list[MentionRecord], a: MentionRecord, b: MentionRecord, records: dict[str, EntityRecord]
-) -> bool:
-    """Another company, or an earlier product, stands between: 'X released A, which rivals B'."""
-    return any(
-        a.start < m.start < b.start
-        and m.entity_id not in (a.entity_id, b.entity_id)
-        and records[m.entity_id].type in ("company", records[b.entity_id].type)
-        for m in mentions
-    )
-
-
-def _nearest_company_before(
-    mentions: list[MentionRecord], target: MentionRecord, records: dict[str, EntityRecord]
-) -> str | None:
-    best: str | None = None
-    for m in mentions:
-        if m.start >= target.start:
-            break
-        if records[m.entity_id].type == "company":
-            best = m.entity_id
-    return best
+def _role_predicate(role: str, organisation_type: str, has_field: bool, *, of_form: bool) -> str | None:
+    """leads for a title that heads what it names, employs for others; a country is led only by a head of
+    state or government ("Chinese President Xi Jinping"), and employs no one."""
+    role = role.strip()
+    if organisation_type == "country":
+        return "leads" if _STATE_TITLE.fullmatch(role) else None
+    if has_field or re.fullmatch(r"(?:executive |senior )?vice[- ]president", role, re.I):
+        return "employs"
+    if _LEAD_TITLE.fullmatch(role) or (of_form and _HEADS_WHEN_OF.fullmatch(role)):
+        return "leads"
+    return "employs"
