@@ -118,6 +118,8 @@ _HEADS_WHEN_OF = re.compile(r"(?:director|head)", re.I)  # "director of the X Ce
 # --- slots ----------------------------------------------------------------------------------------------
 
 _SLOT = re.compile(r"⟦([A-Z])(\d+)⟧")
+# A slot that qualifies the next one in a list ("and US companies ⟦C⟧", "⟦C⟧’s ⟦M⟧") is not a member.
+_MODIFIER_SLOT = re.compile(r"(?:[’']s|-based)?\s+(?!(?:and|or|as|along|plus|of)\b)(?:[\w-]+\s+){0,3}?⟦")
 _SEP = r"(?:\s*,\s*(?:and\s+|or\s+|as\s+well\s+as\s+|along\s+with\s+|plus\s+)?|\s+(?:and|or|as\s+well\s+as|along\s+with|plus)\s+|\s*[&/]\s*)"
 _PAREN = r"(?:\s*\((?:[^()]|\([^()]*\))*\))"
 
@@ -126,15 +128,17 @@ def _slot(codes: str) -> str:
     return rf"⟦[{codes}]\d+⟧"
 
 
-def _list(codes: str) -> str:
+def _list(codes: str, *, nationalities: bool = True) -> str:
     """One slot of the codes or several joined as a list ("A, B and C", "A and US-based B"); a
-    parenthesis after an item ("Alibaba (Qwen)") and a country after it ("B of South Korea") ride along."""
+    parenthesis after an item ("Alibaba (Qwen)") and a country after it ("B of South Korea") ride along.
+    Without `nationalities`, an item with a country of its own ("and US companies B") ends the list."""
     item = rf"{_slot(codes)}(?:\s+of\s+⟦N\d+⟧)?{_PAREN}?"
+    country = r"(?:⟦N\d+⟧(?:[’']s|-based)?\s+)?" if nationalities else ""
     prefix = (
-        rf"(?:(?:the|its|their|fellow|rival|other)\s+)?(?:⟦N\d+⟧(?:[’']s|-based)?\s+)?"
+        rf"(?:(?:the|its|their|fellow|rival|other)\s+)?{country}"
         rf"(?:(?:{_DESCRIPTORS})\s+){{0,2}}(?:(?:{_GROUP})\s+)?"
     )
-    return rf"{item}(?:{_SEP}{prefix}{item})*"
+    return rf"{prefix}{item}(?:{_SEP}{prefix}{item})*"
 
 
 _MACROS = {
@@ -145,13 +149,18 @@ _MACROS = {
     "%AUX%": _AUX,
     "%TITLE%": _TITLE,
     "%POSS%": r"[’']s",
+    "%WHICH%": r"(?:\s*,\s*(?:which|who|that)(?=\s))?",
     "%Q%": r"[“\"‘']?",
+    # The slot that follows is not the object of a preposition ("facility linked to ⟦C⟧ was …").
+    "%SUBJ%": r"(?<!\bto )(?<!\bof )(?<!\bwith )(?<!\bfor )(?<!\bby )(?<!\bfrom )(?<!\bin )(?<!\bon )(?<!\bat )"
+    r"(?<!\bthan )(?<!\bover )(?<!\blike )",
 }
 
 
 def _compile(pattern: str) -> re.Pattern[str]:
     # «*CO»: a list of company/organization slots; «CO»: one such slot; %NAME%: a word list above.
     pattern = re.sub(r"«\*([A-Z]+)»", lambda m: _list(m.group(1)), pattern)
+    pattern = re.sub(r"«\+([A-Z]+)»", lambda m: _list(m.group(1), nationalities=False), pattern)
     pattern = re.sub(r"«([A-Z]+)»", lambda m: _slot(m.group(1)), pattern)
     for name, value in _MACROS.items():
         pattern = pattern.replace(name, value)
@@ -215,7 +224,7 @@ _ISSUE_VERBS = (
     r"rescinded|revoked|scrapped"
 )
 _ISSUED = (
-    r"issued|imposed|announced|introduced|passed|adopted|enacted|approved|published|released|set|"
+    r"issued|imposed|announced|introduced|passed|adopted|enacted|approved|published|released|"
     r"implemented|proposed|drafted|unveiled|rolled\s+out|put\s+in\s+place|signed|written|crafted|"
     r"administered|maintained|ordered"
 )
@@ -232,7 +241,7 @@ FRAMES: tuple[Frame, ...] = (
     _frame(
         "possessive_product",
         "MAKER",
-        rf"(?P<s>«CO»)%POSS%\s+{_OBJECT_NP}(?P<o>«*MH»){_NOT_MODIFIER}",
+        rf"(?P<s>«CO»)(?:%POSS%|\s*,\s*whose)\s+{_OBJECT_NP}(?P<o>«*MH»){_NOT_MODIFIER}",
         0.9,
         ("CO", "MH"),
         ("’s", "'s"),
@@ -287,14 +296,14 @@ FRAMES: tuple[Frame, ...] = (
     _frame(
         "agent_develops",
         "MAKER",
-        rf"(?P<s>«*CO»){_INSERT}\s+(?:%AUX%\s+){{0,3}}(?:{_DEVELOP_VERBS})\s+{_OBJECT_NP}(?P<o>«*MH»){_NOT_MODIFIER}",
+        rf"%SUBJ%(?P<s>«*CO»)%WHICH%{_INSERT}\s+(?:%AUX%\s+){{0,3}}(?:{_DEVELOP_VERBS})\s+{_OBJECT_NP}(?P<o>«*MH»){_NOT_MODIFIER}",
         0.85,
         ("CO", "MH"),
     ),
     _frame(
         "agent_makes_chip",
         "makes",
-        rf"(?P<s>«*C»){_INSERT}\s+(?:%AUX%\s+){{0,3}}(?:{_MAKE_VERBS})\s+{_OBJECT_NP}(?P<o>«*H»){_NOT_MODIFIER}",
+        rf"%SUBJ%(?P<s>«*C»){_INSERT}\s+(?:%AUX%\s+){{0,3}}(?:{_MAKE_VERBS})\s+{_OBJECT_NP}(?P<o>«*H»){_NOT_MODIFIER}",
         0.85,
         ("C", "H"),
     ),
@@ -350,13 +359,13 @@ FRAMES: tuple[Frame, ...] = (
     _frame(
         "agent_invests",
         "invests_in",
-        r"(?P<s>«*CONPL»)(?:%POSS%)?\s+(?:%AUX%\s+){0,3}(?:(?:led|joined|took\s+part\s+in|participated\s+in)\s+"
+        r"%SUBJ%(?P<s>«*CONPL»)(?:%POSS%|%WHICH%)\s+(?:%AUX%\s+){0,3}(?:(?:led|joined|took\s+part\s+in|participated\s+in)\s+"
         r"(?:a|an|the)\s+[^⟦⟧;,]{0,40}?(?:round|investment|financing|funding)\s+(?:in|for|of)|(?:took|takes|holds|"
         r"acquired|bought|has|owns)\s+(?:a|an)\s+[^⟦⟧;,]{0,30}?stake\s+in|invested|invests|invest|investing|"
         r"(?:investment|investments|stake|stakes)\s+in|(?:backs|backed|is\s+backing|funds|funded|financed)|"
         r"(?:an\s+)?(?:early\s+)?(?:investor|shareholder|backer)s?\s+(?:in|of))\s+(?:heavily\s+)?(?:in\s+|into\s+)?"
         r"(?:[$€¥£][\d.,]+\s*(?:billion|million|bn|m|b)?\s+(?:in\s+|into\s+))?(?:the\s+)?(?:%MOD%\s+){0,2}?"
-        r"(?P<o>«*CO»)",
+        r"(?P<o>«*CO»)(?!%POSS%)",
         0.8,
         ("CONPL", "CO"),
         ("invest", "stake", "back", "fund", "financed", "shareholder", "round"),
@@ -364,30 +373,52 @@ FRAMES: tuple[Frame, ...] = (
     _frame(
         "commits_money",
         "invests_in",
-        r"(?P<s>«*CONP»)\s+(?:%AUX%\s+){0,3}(?:committed|commits|pledged|pledges|poured|pours|put|puts|pumped|"
+        r"%SUBJ%(?P<s>«*CONP»)\s+(?:%AUX%\s+){0,3}(?:committed|commits|pledged|pledges|poured|pours|put|puts|pumped|"
         r"injected|invested|invests|will\s+invest)\s+(?:(?:a|an|another|up\s+to|about|around|nearly|more\s+than|"
         r"over)\s+)*[$€¥£][\d.,]+\s*(?:billion|million|trillion|bn|m|b)?[^⟦⟧;]{0,40}?\s(?:to|in|into)\s+"
-        r"(?:the\s+)?(?P<o>«*CO»)",
+        r"(?:the\s+)?(?P<o>«*CO»)(?!%POSS%)",
         0.8,
         ("CONP", "CO"),
         ("$", "€", "¥", "£"),
     ),
     _frame(
+        "agent_by_investing",
+        "invests_in",
+        r"%SUBJ%(?P<s>«NOC»)\s+(?:%AUX%\s+){0,2}[a-z]+ed\s+by\s+[^;]{0,100}?\band\s+(?:increasing|raising|boosting|"
+        r"expanding|stepping\s+up|ramping\s+up|pouring|doubling)\s+(?:its\s+|their\s+)?(?:investment|investments|"
+        r"funding|spending|support|stakes?)\s+(?:in|into|for)\s+(?P<o>«*CO»)",
+        0.7,
+        ("NOC", "CO"),
+        ("investment", "funding", "spending", "support", "stake"),
+    ),
+    _frame(
         "owner",
         "owns",
-        r"(?P<s>«CO»)%POSS%\s+(?:%DESC%\s+){0,2}?(?:subsidiary|unit|arm|division|affiliate|spin-?off|parent)\s+"
-        r"(?P<o>«*CO»)"
-        r"|(?P<o2>«CO»)\s*,\s*(?:a|an|the)\s+(?:%DESC%\s+){0,3}?(?:subsidiary|unit|arm|division|affiliate|"
-        r"spin-?off)\s+of\s+(?:the\s+)?(?P<s2>«CO»)"
-        r"|(?P<s3>«CO»)-(?:owned|controlled)\s+(?:%MOD%\s+){0,2}?(?P<o3>«CO»)"
-        r"|(?P<o4>«CO»)\s*,?\s+(?:which\s+is\s+|is\s+|was\s+)?(?:wholly\s+|majority\s+|partly\s+)?(?:owned|"
-        r"controlled)\s+by\s+(?P<s4>«*CONP»)"
-        r"|(?P<s5>«CONP»)\s+(?:%AUX%\s+){0,2}(?:acquired|acquires|bought|buys|owns|took\s+over|takes\s+over)\s+"
-        r"(?:the\s+)?(?P<o5>«*CO»)",
+        r"(?P<s>«CO»)%POSS%\s+(?:%DESC%\s+){0,2}?(?:subsidiary|unit|arm|division|affiliate|spin-?off)\s+(?P<o>«*CO»)"
+        r"|(?P<o2>«CO»)%POSS%\s+(?:%DESC%\s+){0,2}?(?:parent|owner)(?:\s+(?:company|group|firm))?\s*,?\s+(?P<s2>«CO»)"
+        r"|(?P<s3>«CO»)\s*,\s*(?:the\s+)?(?P<o3>«CO»)%POSS%\s+(?:%DESC%\s+){0,2}?(?:parent|owner)\b"
+        r"|(?P<o4>«CO»)\s*,\s*(?:the\s+)?(?P<s4>«CO»)%POSS%\s+(?:%DESC%\s+){0,2}?(?:subsidiary|unit|arm|division|"
+        r"affiliate|spin-?off)\b"
+        r"|(?P<o5>«CO»)\s*,\s*(?:a|an|the)\s+(?:%DESC%\s+){0,3}?(?:subsidiary|unit|arm|division|affiliate|"
+        r"spin-?off)\s+of\s+(?:the\s+)?(?P<s5>«CO»)"
+        r"|(?P<s6>«CO»)-(?:owned|controlled)\s+(?:%MOD%\s+){0,2}?(?P<o6>«CO»)"
+        r"|(?P<o7>«CO»)\s*,?\s+(?:which\s+is\s+|is\s+|was\s+)?(?:wholly\s+|majority\s+|partly\s+)?(?:owned|"
+        r"controlled)\s+by\s+(?P<s7>«*CONP»)"
+        r"|%SUBJ%(?P<s8>«CONP»)\s+(?:%AUX%\s+){0,2}(?:acquired|acquires|bought|buys|owns|took\s+over|takes\s+over)\s+"
+        r"(?:the\s+)?(?P<o8>«*CO»)(?!%POSS%)",
         0.85,
         ("CONP", "CO"),
-        ("subsidiary", "unit", "arm", "division", "affiliate", "spin", "parent", "owned", "controlled",
+        ("subsidiary", "unit", "arm", "division", "affiliate", "spin", "parent", "owner", "owned", "controlled",
          "acquire", "bought", "buys", "owns", "took over", "takes over"),
+    ),
+    _frame(
+        "founded_by",
+        "leads",
+        r"(?P<o>«CO»)\s*,?\s+(?:which\s+|that\s+)?(?:was\s+|is\s+)?(?:co-?founded|founded|started|set\s+up|led|headed|"
+        r"run)\s+(?:in\s+\d{4}\s+)?by\s+(?:(?:[\w-]+|⟦C\d+⟧)\s+){0,4}?(?P<s>«*P»)",
+        0.8,
+        ("CO", "P"),
+        ("founded", "started", "set up", "led by", "headed", "run by"),
     ),
     _frame(
         "possessive_company",
@@ -411,10 +442,10 @@ FRAMES: tuple[Frame, ...] = (
     _frame(
         "partnered_with",
         "partners_with",
-        r"(?P<s>«CON»)(?:%POSS%)?\s+(?:%AUX%\s+){0,3}(?:partnered|partners|partnering|teamed\s+up|teams\s+up|"
+        r"%SUBJ%(?P<s>«CON»)(?:%POSS%|%WHICH%)?\s+(?:%AUX%\s+){0,3}(?:partnered|partners|partnering|teamed\s+up|teams\s+up|"
         r"allied|(?:announced|formed|struck|signed|expanded|expand|deepened|entered(?:\s+into)?|"
         r"(?:a|an|its|their)\s+)?(?:(?:a|an|its|their|the)\s+)?(?:%MOD%\s+){0,3}?(?:partnership|alliance|"
-        r"collaboration|tie-up|joint\s+venture|deal|agreement|pact)s?)\s+with\s+(?:the\s+)?(?P<o>«*CON»)",
+        r"collaboration|tie-up|joint\s+venture|deal|agreement|pact)s?)\s+with\s+(?:the\s+)?(?P<o>«*CON»)(?!%POSS%)",
         0.85,
         ("CON",),
         ("partner", "teamed", "teams up", "allied", "alliance", "collaboration", "tie-up", "joint venture",
@@ -461,7 +492,7 @@ FRAMES: tuple[Frame, ...] = (
     _frame(
         "organisation_title_comma_person",
         "ROLE",
-        r"(?P<org>«CO»)%POSS%\s+(?:(?:former|current|new)\s+)?(?P<role>%TITLE%)(?P<field>\s+of\s+(?:[\w&-]+\s+){1,4}?)?"
+        r"(?P<org>«CO»)%POSS%\s+(?:(?:former|current|new)\s+)?(?P<role>%TITLE%)(?P<field>\s+of\s+(?!(?:the\s+)?⟦)[\w&-]+(?:\s+[\w&-]+){0,3}?)?"
         r"\s*,\s*(?P<p>«P»)",
         0.85,
         ("CO", "P"),
@@ -479,7 +510,7 @@ FRAMES: tuple[Frame, ...] = (
     _frame(
         "person_founded",
         "leads",
-        r"(?P<s>«P»)\s*,?\s+(?:who\s+)?(?:%AUX%\s+){0,2}(?:co-?founded|founded|heads|headed|leads|runs|ran|chairs|"
+        r"%SUBJ%(?P<s>«P»)\s*,?\s+(?:who\s+)?(?:%AUX%\s+){0,2}(?:co-?founded|founded|heads|headed|leads|runs|ran|chairs|"
         r"chaired)\s+(?:the\s+)?(?:%DESC%\s+){0,2}?(?P<o>«CO»)",
         0.8,
         ("P", "CO"),
@@ -488,7 +519,7 @@ FRAMES: tuple[Frame, ...] = (
     _frame(
         "person_joined",
         "employs",
-        r"(?P<o>«P»)\s*,?\s+(?:who\s+)?(?:%AUX%\s+){0,2}(?:joined|works\s+(?:at|for)|worked\s+(?:at|for))\s+"
+        r"%SUBJ%(?P<o>«P»)\s*,?\s+(?:who\s+)?(?:%AUX%\s+){0,2}(?:joined|works\s+(?:at|for)|worked\s+(?:at|for))\s+"
         r"(?:the\s+)?(?P<s>«CO»)",
         0.7,
         ("P", "CO"),
@@ -530,15 +561,15 @@ FRAMES: tuple[Frame, ...] = (
         "nationality_kind",
         "headquartered_in",
         r"(?P<o>«N»)(?:%POSS%|-based|-headquartered)?\s+(?:%DESC%\s+){0,3}?(?:%GROUP%)(?:\s*,?\s*(?:such\s+as|"
-        r"including|like|e\.g\.|notably|namely|especially)\s+|\s*:\s*|\s+)(?:the\s+)?(?P<s>«*CO»)",
+        r"including|like|e\.g\.|notably|namely|especially)\s+|\s*:\s*|\s+)(?:the\s+)?(?P<s>«+CO»)",
         0.9,
         ("N", "CO"),
     ),
     _frame(
         "based_nationality",
         "headquartered_in",
-        r"(?P<o>«N»)-(?:based|headquartered)\s+(?:%DESC%\s+){0,3}?(?:(?:%GROUP%)\s+)?(?P<s>«*CO»)"
-        r"|(?P<s2>«*CO»)\s*,?\s+(?:which\s+is\s+|is\s+|are\s+|was\s+)?(?:based|headquartered|located)\s+in\s+"
+        r"(?P<o>«N»)-(?:based|headquartered)\s+(?:%DESC%\s+){0,3}?(?:(?:%GROUP%)\s+)?(?P<s>«+CO»)"
+        r"|(?P<s2>«+CO»)\s*,?\s+(?:which\s+is\s+|is\s+|are\s+|was\s+)?(?:based|headquartered|located)\s+in\s+"
         r"(?:[A-Z][\w]+\s*,\s+)?(?P<o2>«N»)",
         0.9,
         ("N", "CO"),
@@ -547,7 +578,7 @@ FRAMES: tuple[Frame, ...] = (
     _frame(
         "nationality_possessive",
         "headquartered_in",
-        r"(?P<o>«N»)%POSS%\s+(?:%DESC%\s+){0,3}?(?:(?:%GROUP%)\s*,?\s*(?:(?:such\s+as|including|like)\s+)?)?(?P<s>«*CO»)",
+        r"(?P<o>«N»)%POSS%\s+(?:%DESC%\s+){0,3}?(?:(?:%GROUP%)\s*,?\s*(?:(?:such\s+as|including|like)\s+)?)?(?P<s>«+CO»)",
         0.85,
         ("N", "CO"),
         ("’s", "'s"),
@@ -595,6 +626,16 @@ FRAMES: tuple[Frame, ...] = (
         0.75,
         ("N", "C"),
     ),
+    _frame(
+        "domestic_kind",
+        "DOMESTIC",
+        r"\b[Dd]omestic\s+(?:%DESC%\s+){0,3}?(?:%GROUP%|production|industry|sector|champions?|alternatives?)"
+        r"(?:\s*,?\s*\(?\s*(?:such\s+as|including|like|e\.g\.,?|notably)\s+|\s+)(?P<s>«+CO»)"
+        r"|(?P<s2>«CO»)[^⟦⟧;]{0,50}?\bas\s+(?:a|an|the)\s+(?:%DESC%\s+){0,2}?domestic\s+(?:%DESC%\s+){0,2}?(?:%GROUP%)\b",
+        0.75,
+        ("CO",),
+        ("domestic",),
+    ),
     # --- policies: who issued them and whom they restrict ------------------------------------------------
     _frame(
         "issuer_before_policy",
@@ -607,7 +648,7 @@ FRAMES: tuple[Frame, ...] = (
     _frame(
         "agent_issues_policy",
         "issued_by",
-        rf"(?P<o>«*NO»){_INSERT}\s+(?:%AUX%\s+){{0,3}}(?:{_ISSUE_VERBS})\s+(?:(?:the|a|an|its|their|«NO»%POSS%)\s+)?"
+        rf"%SUBJ%(?P<o>«*NO»){_INSERT}\s+(?:%AUX%\s+){{0,3}}(?:{_ISSUE_VERBS})\s+(?:(?:the|a|an|its|their|«NO»%POSS%)\s+)?"
         rf"(?:%MOD%\s+){{0,3}}?%Q%(?P<s>«*L»)",
         0.85,
         ("NO", "L"),
@@ -615,7 +656,7 @@ FRAMES: tuple[Frame, ...] = (
     _frame(
         "agent_retaliates_with_policy",
         "issued_by",
-        r"(?P<o>«NO»)\s+(?:%AUX%\s+){0,2}(?:retaliated|responded|reacted|hit\s+back|struck\s+back|countered)\s+"
+        r"%SUBJ%(?P<o>«NO»)\s+(?:%AUX%\s+){0,2}(?:retaliated|responded|reacted|hit\s+back|struck\s+back|countered)\s+"
         r"(?:[^⟦⟧;]{0,30}?\s)?(?:by|with)\s+(?P<s>«*L»)",
         0.8,
         ("NO", "L"),
@@ -635,7 +676,7 @@ FRAMES: tuple[Frame, ...] = (
         "policy_issued_by",
         "issued_by",
         rf"(?P<s>«*L»)%Q%\s*,?\s*(?:(?:which|that)\s+(?:was|were|is|are|has\s+been|have\s+been)\s+|(?:was|were|is|are)"
-        rf"\s+(?:(?:first|recently|originally|jointly)\s+)?)?(?:{_ISSUED})\s+(?:[^⟦⟧,;]{{0,30}}?\s)?by\s+"
+        rf"\s+(?:(?:first|recently|originally|jointly)\s+)?)?(?:{_ISSUED})\s+(?:(?!to\b|be\b|enforced\b|administered\b)[\w.]+\s+){{0,3}}?by\s+"
         rf"(?:the\s+)?(?:%MOD%\s+){{0,2}}?(?P<o>«*NO»)"
         r"|(?P<s2>«L»)\s+by\s+(?:(?:several|many|some|other|multiple|a\s+number\s+of)\s+(?:countries|nations|"
         r"governments)\s*,?\s*(?:including|such\s+as|like|notably)\s+)?(?:the\s+)?(?P<o2>«*NO»)",
@@ -701,7 +742,7 @@ FRAMES: tuple[Frame, ...] = (
     _frame(
         "was_added_to_list",
         "restricts",
-        r"(?P<o>«*CHO»)\s+(?:%AUX%\s+){0,3}(?:was|were|is|are|has\s+been|have\s+been|had\s+been|being|got|get)\s+"
+        r"%SUBJ%(?P<o>«*CHO»)\s+(?:%AUX%\s+){0,3}(?:was|were|is|are|has\s+been|have\s+been|had\s+been|being|got|get)\s+"
         r"(?:(?:also|previously|already|recently|first|later)\s+)?(?:added|put|placed|included|listed|"
         r"blacklisted)\s+(?:to|on|in)\s+(?:the\s+)?(?:(?:%MOD%|«NO»)\s+){0,3}?(?P<s>«L»)",
         0.85,
@@ -711,7 +752,7 @@ FRAMES: tuple[Frame, ...] = (
     _frame(
         "restricted_by_policy",
         "restricts",
-        r"(?P<o>«*CHNMO»)\s+(?:%AUX%\s+){0,3}(?:was|were|is|are|has\s+been|have\s+been|had\s+been|being|remains?)\s+"
+        r"%SUBJ%(?P<o>«*CHNMO»)\s+(?:%AUX%\s+){0,3}(?:was|were|is|are|has\s+been|have\s+been|had\s+been|being|remains?)\s+"
         r"(?:(?:also|still|already|heavily|severely|largely)\s+)?(?:restricted|banned|barred|blocked|sanctioned|"
         r"targeted|hit|affected|constrained|hampered|blacklisted|limited|covered)\s+by\s+(?:the\s+)?"
         r"(?:%MOD%\s+){0,3}?(?P<s>«L»)",
@@ -722,7 +763,7 @@ FRAMES: tuple[Frame, ...] = (
     _frame(
         "must_abide",
         "restricts",
-        r"(?P<o>«*CNO»)\s*,?\s+(?:must|will|would|has\s+to|have\s+to|is|are|will\s+have\s+to|needs?\s+to)\s+"
+        r"%SUBJ%(?P<o>«*CNO»)\s*,?\s+(?:must|will|would|has\s+to|have\s+to|is|are|will\s+have\s+to|needs?\s+to)\s+"
         r"(?:also\s+)?(?:abide\s+by|comply\s+with|be\s+subject\s+to|subject\s+to|be\s+covered\s+by|follow)\s+"
         r"(?:the\s+)?(?:%MOD%\s+){0,3}?%Q%(?P<s>«L»)",
         0.8,
@@ -732,7 +773,7 @@ FRAMES: tuple[Frame, ...] = (
     _frame(
         "target_of_policy",
         "restricts",
-        r"(?P<o>«CNO»)\s+(?:is|was|remains|has\s+been|became)\s+(?:at\s+)?(?:the\s+)?(?:main|primary|chief|key|"
+        r"%SUBJ%(?P<o>«CNO»)\s+(?:is|was|remains|has\s+been|became)\s+(?:at\s+)?(?:the\s+)?(?:main|primary|chief|key|"
         r"biggest|latest)?\s*(?:target|focus|center|centre)\s+of\s+(?:the\s+)?(?:%MOD%\s+){0,2}?(?P<s>«L»)",
         0.8,
         ("CNO", "L"),
@@ -762,7 +803,7 @@ _INNER_FRAMES: tuple[Frame, ...] = (
     _frame(
         "policy_name_target",
         "restricts",
-        r"\b(?:on|against|targeting|of|to|from)\s+(?:the\s+)?(?:(?:⟦N\d+⟧|%MOD%)\s+){0,2}?(?P<o>«*CHNMO»)",
+        r"\b(?:on|against|targeting|of|to|from)\s+(?:the\s+)?(?:(?:⟦N\d+⟧|%MOD%)\s+){0,2}?(?P<o>«*CHNMO»)(?!\s*⟦)",
         0.75,
         ("CHNMO",),
     ),
@@ -795,6 +836,12 @@ _PRONOUN = re.compile(
     r"[Tt]hose)\s+(?:\w+\s+)?(?:companies|firms|makers|chipmakers|producers|suppliers)))\b(?!\s+(?:such\s+as|"
     r"like|including))"
 )
+# Wording between a country and a policy that makes the country its target, not its author.
+_NOT_ISSUING = re.compile(
+    r"\b(?:by|despite|amid|against|under|from|facing|faces|faced|hit|restricted|constrained|targeted|affected|"
+    r"blocked|banned|sanction\w*|curb\w*|limit\w*|lobb\w*|criticis\w*|criticiz\w*|oppos\w*|challeng\w*)\b"
+)
+_MODIFIES = _compile(r"(?:[’']s|-[a-z]+)?(?:\s+(?:%DESC%|%GROUP%))*\s+")
 _CLAUSE_BREAK = re.compile(r";|,\s+(?:while|but|whereas|although|though|and)\s|\s[–—]\s|:\s")
 # An opening phrase before the subject: "In March, ", "Following Washington's ban, ", "Meanwhile, ".
 _OPENER = re.compile(
@@ -953,7 +1000,7 @@ class RelationReader:
             if len(encoded.slots) >= 2:
                 self._run(FRAMES, encoded, end, found)
             self._inside_policies(end, mentions, found)
-            self._government_issuer(start, end, slots, found)
+            self._unattributed_policies(start, end, slots, found)
         self._advance(start, slots)
         return sorted(found.values(), key=lambda r: (r.start, r.subject_id, r.predicate, r.object_id))
 
@@ -1023,10 +1070,13 @@ class RelationReader:
         if kind == "its":
             following = next((s for s in slots if s.start > at), None)
             if following is not None and following.type in ("model", "chip"):
+                maker = self.knowledge.maker.get(following.entity_id)
                 for s in slots:
-                    if s.type == "company" and following.text.lower().startswith(s.text.lower() + " "):
+                    if s.type == "company" and (
+                        following.text.lower().startswith(s.text.lower() + " ") or s.entity_id == maker
+                    ):
                         return s.entity_id
-        before = [s for s in slots if s.end <= at and s.type in agents]
+        before = [s for s in self._heads(slots) if s.end <= at and s.type in agents]
         if not before:
             return self.topic_company if self.topic_company in self.records else None
         clause_start = self._start
@@ -1038,8 +1088,20 @@ class RelationReader:
                 return subject.entity_id
         return before[0].entity_id if len(before) == 1 else None
 
+    def _heads(self, slots: list[_Slot]) -> list[_Slot]:
+        """The slots that are not modifiers of the next one ("Alibaba-backed ⟦Moonshot AI⟧", "Chinese AI
+        lab ⟦DeepSeek⟧", "Japan’s ⟦SoftBank⟧")."""
+        out = []
+        for n, slot in enumerate(slots):
+            following = slots[n + 1] if n + 1 < len(slots) else None
+            if following is not None and _MODIFIES.fullmatch(self.text, slot.end, following.start):
+                continue
+            out.append(slot)
+        return out
+
     def _subject_of(self, begin: int, slots: list[_Slot]) -> _Slot | None:
         """The first slot when it opens the clause at `begin` (after an opening phrase like "In March,")."""
+        slots = self._heads(slots)
         if not slots:
             return None
         opener = _OPENER.match(self.text, begin)
@@ -1084,7 +1146,7 @@ class RelationReader:
         for slot_match in _SLOT.finditer(text):
             depth += text.count("(", pos, slot_match.start()) - text.count(")", pos, slot_match.start())
             pos = slot_match.start()
-            if depth <= 0:
+            if depth <= 0 and not _MODIFIER_SLOT.match(text, slot_match.end()):
                 out.append(encoded.slots[int(slot_match.group(2))])
         return out
 
@@ -1095,8 +1157,15 @@ class RelationReader:
             return self._roles(match, encoded)
         if frame.predicate == "STATE":
             return self._head_of_state(match, encoded)
+        if frame.predicate == "DOMESTIC":
+            # "domestic peers such as X": the country of an article about one country.
+            if not self.focus_country:
+                return []
+            country = _Slot(self.focus_country, "country", 0, 0, "")
+            members = self._slots_in(encoded, match, "s") + self._slots_in(encoded, match, "s2")
+            return [(member, "headquartered_in", country) for member in members]
         names = match.re.groupindex
-        pairs = [("s", "o")] + [(f"s{n}", f"o{n}") for n in range(2, 6) if f"s{n}" in names]
+        pairs = [("s", "o")] + [(f"s{n}", f"o{n}") for n in range(2, 10) if f"s{n}" in names]
         out: list[tuple[_Slot, str, _Slot]] = []
         for s_group, o_group in pairs:
             subjects = self._slots_in(encoded, match, s_group)
@@ -1182,23 +1251,40 @@ class RelationReader:
                             found, policy, frame.predicate, obj, frame.confidence, outer.start, outer.end, end, frame.id
                         )
 
-    def _government_issuer(self, start: int, end: int, slots: list[_Slot], found: Found) -> None:
-        """A policy whose issuer the sentence does not name, in an article about one country, when the
-        sentence speaks of a government ("state funds", "the authorities"): that country's."""
-        if not self.focus_country or any(s.type in ("country", "organization") for s in slots):
-            return
+    def _unattributed_policies(self, start: int, end: int, slots: list[_Slot], found: Found) -> None:
+        """Issuers of policies no frame gave one, in decreasing certainty: the country the sentence is about
+        ("China ..., after stimulus measures were unleashed"); in an article about one country, that
+        country, when the sentence speaks of a government ("state funds", "the authorities"), or when the
+        policy is one the catalog does not know (a plan or fund the article describes)."""
         issued = {r.subject_id for r in found.values() if r.predicate == "issued_by"}
-        government = _GOVERNMENT.search(self.text, start, end)
-        if government is None:
+        policies = [s for s in slots if s.type == "policy" and s.entity_id not in issued]
+        if not policies:
             return
-        country = _Slot(self.focus_country, "country", 0, 0, "")
-        for slot in slots:
-            if slot.type != "policy" or slot.entity_id in issued:
+        subject = self._subject_of(start, slots)
+        issuers = [s for s in slots if s.type == "country" or self._government(s)]
+        for policy in policies:
+            if subject is not None and subject.type == "country" and subject.start < policy.start:
+                between = self.text[subject.end : policy.start]
+                others = [s for s in issuers if subject.end <= s.start < policy.start and s.entity_id != subject.entity_id]
+                if not others and not _NOT_ISSUING.search(between):
+                    self._add(found, policy, "issued_by", subject, 0.65, subject.start, policy.end, end,
+                              "subject_country_policy")
+                    continue
+            if not self.focus_country or issuers:
                 continue
-            if self.knowledge.issuer.get(slot.entity_id, self.focus_country) != self.focus_country:
+            if self.knowledge.issuer.get(policy.entity_id, self.focus_country) != self.focus_country:
                 continue
-            a, b = min(slot.start, government.start()), max(slot.end, government.end())
-            self._add(found, slot, "issued_by", country, 0.6, a, b, end, "government_issuer")
+            country = _Slot(self.focus_country, "country", 0, 0, "")
+            government = _GOVERNMENT.search(self.text, start, end)
+            if government is not None:
+                a, b = min(policy.start, government.start()), max(policy.end, government.end())
+                self._add(found, policy, "issued_by", country, 0.6, a, b, end, "government_issuer")
+            elif self.records[policy.entity_id].origin == "discovered":
+                self._add(found, policy, "issued_by", country, 0.55, policy.start, policy.end, end, "focus_country_policy")
+
+    def _government(self, slot: _Slot) -> bool:
+        record = self.records.get(slot.entity_id)
+        return record is not None and record.type == "organization" and record.attributes.get("kind") == "government"
 
     # --- keeping a relation ---------------------------------------------------------------------------------
 
@@ -1252,18 +1338,18 @@ class RelationReader:
         k = self.knowledge
         if (subject, predicate, obj) in k.known:
             return min(0.98, confidence + 0.08)
-        if predicate in ("develops", "makes"):
+        if predicate == "develops":  # a chip has several makers (designer, foundry); a model one developer
             maker = k.maker.get(obj)
             if maker and maker != subject and not k.related(maker, subject):
-                return confidence - 0.25
+                return confidence - 0.3
         elif predicate == "headquartered_in":
             country = k.country.get(subject)
             if country and country != obj:
-                return confidence - 0.3
+                return confidence - 0.4
         elif predicate == "issued_by":
             issuer = k.issuer.get(subject)
             if issuer and issuer != obj and k.country.get(obj) != issuer:
-                return confidence - 0.3
+                return confidence - 0.4
         return confidence
 
 
