@@ -83,7 +83,11 @@ _STOP = (
     "have|had|will|would|can|could|may|might|should|said|says|say|told|uses|use|used|using|runs|run|"
     "powered|based|built|trained|compared|including|such|e\\.g\\."
 )
-_ALLOWED_ING = "reasoning|coding|leading|upcoming|existing|thinking|computing|imaging|driving|self-driving|booming"
+_ALLOWED_ING = (
+    "reasoning|coding|leading|upcoming|existing|thinking|computing|imaging|driving|self-driving|booming|"
+    "sweeping|emerging|growing|ongoing|far-reaching|rising|long-awaited|groundbreaking|cutting-edge|"
+    "outgoing|incoming|pending|forthcoming|remaining|tightening"
+)
 _AUX = (
     r"(?:has|have|had|also|recently|just|will|would|is|are|was|were|quietly|officially|formally|finally|"
     r"now|then|first|already|later|since|reportedly|jointly|previously|earlier|once|today|yesterday|"
@@ -233,7 +237,7 @@ _ISSUED = (
 _ROLE_PHRASE = (
     r"(?:(?:a|an|the)\s+)?(?:(?:former|then|current|new|longtime|deputy|senior|acting|interim)\s+)?"
     r"(?:%DESC%\s+){{0,2}}?(?P<role{n}>%TITLE%)(?P<field{n}>\s+of\s+(?!(?:the\s+)?⟦)(?:[\w&-]+\s+){{1,4}}?)?\s*"
-    r"(?P<prep{n}>of|at|for|with|from)\s+(?:the\s+)?(?P<org{n}>«CON»)"
+    r"(?P<prep{n}>of|at|for|with|from)\s+(?:the\s+)?(?P<org{n}>«CON»)(?!\s+⟦N)"
 )
 
 FRAMES: tuple[Frame, ...] = (
@@ -296,7 +300,8 @@ FRAMES: tuple[Frame, ...] = (
     _frame(
         "agent_develops",
         "MAKER",
-        rf"%SUBJ%(?P<s>«*CO»)%WHICH%{_INSERT}\s+(?:%AUX%\s+){{0,3}}(?:{_DEVELOP_VERBS})\s+{_OBJECT_NP}(?P<o>«*MH»){_NOT_MODIFIER}",
+        rf"%SUBJ%(?P<s>«*CO»)%WHICH%{_INSERT}\s+(?:%AUX%\s+){{0,3}}(?:(?:responded|reacted|answered)\s+by\s+"
+        rf"(?:designing|developing|launching|releasing|building|training|introducing|unveiling)|{_DEVELOP_VERBS})\s+{_OBJECT_NP}(?P<o>«*MH»){_NOT_MODIFIER}",
         0.85,
         ("CO", "MH"),
     ),
@@ -586,8 +591,8 @@ FRAMES: tuple[Frame, ...] = (
     _frame(
         "company_described_national",
         "headquartered_in",
-        r"(?P<s>«CO»)\s*(?:,|–|—|-|\()\s*(?:(?:billed|described|known|seen|touted|hailed)\s+as\s+)?(?:an?|the|one\s+of)"
-        r"\s+(?:(?:%DESC%|emerging|ambitious)\s+){0,3}?(?P<o>«N»)(?:%POSS%|-based|-headquartered)?\s+(?:%DESC%\s+){0,3}?"
+        r"(?P<s>«CO»)\s*(?:,|–|—|-|\()\s*(?:(?:billed|described|known|seen|touted|hailed)\s+as\s+)?(?:(?:an?|the|one\s+of)"
+        r"\s+)?(?:(?:%DESC%|emerging|ambitious)\s+){0,3}?(?P<o>«N»)(?:%POSS%|-based|-headquartered)?\s+(?:%DESC%\s+){0,3}?"
         r"(?:%GROUP%)\b",
         0.9,
         ("N", "CO"),
@@ -651,6 +656,13 @@ FRAMES: tuple[Frame, ...] = (
         rf"%SUBJ%(?P<o>«*NO»){_INSERT}\s+(?:%AUX%\s+){{0,3}}(?:{_ISSUE_VERBS})\s+(?:(?:the|a|an|its|their|«NO»%POSS%)\s+)?"
         rf"(?:%MOD%\s+){{0,3}}?%Q%(?P<s>«*L»)",
         0.85,
+        ("NO", "L"),
+    ),
+    _frame(
+        "agent_policy_act",
+        "issued_by",
+        r"%SUBJ%(?P<o>«*NO»)\s+(?:%AUX%\s+){0,3}(?P<s>«L»)",
+        0.75,
         ("NO", "L"),
     ),
     _frame(
@@ -742,7 +754,7 @@ FRAMES: tuple[Frame, ...] = (
     _frame(
         "was_added_to_list",
         "restricts",
-        r"%SUBJ%(?P<o>«*CHO»)\s+(?:%AUX%\s+){0,3}(?:was|were|is|are|has\s+been|have\s+been|had\s+been|being|got|get)\s+"
+        rf"%SUBJ%(?P<o>«*CHO»){_INSERT}\s+(?:%AUX%\s+){{0,3}}(?:was|were|is|are|has\s+been|have\s+been|had\s+been|being|got|get)\s+"
         r"(?:(?:also|previously|already|recently|first|later)\s+)?(?:added|put|placed|included|listed|"
         r"blacklisted)\s+(?:to|on|in)\s+(?:the\s+)?(?:(?:%MOD%|«NO»)\s+){0,3}?(?P<s>«L»)",
         0.85,
@@ -841,6 +853,7 @@ _NOT_ISSUING = re.compile(
     r"\b(?:by|despite|amid|against|under|from|facing|faces|faced|hit|restricted|constrained|targeted|affected|"
     r"blocked|banned|sanction\w*|curb\w*|limit\w*|lobb\w*|criticis\w*|criticiz\w*|oppos\w*|challeng\w*)\b"
 )
+_ACT = re.compile(r"[a-z]+(?:ed|ing)\b")
 _MODIFIES = _compile(r"(?:[’']s|-[a-z]+)?(?:\s+(?:%DESC%|%GROUP%))*\s+")
 _CLAUSE_BREAK = re.compile(r";|,\s+(?:while|but|whereas|although|though|and)\s|\s[–—]\s|:\s")
 # An opening phrase before the subject: "In March, ", "Following Washington's ban, ", "Meanwhile, ".
@@ -1185,6 +1198,8 @@ class RelationReader:
                         continue
                     if frame.id == "unit_of" and not _UNIT_NAME.search(self.records[obj.entity_id].name):
                         continue
+                    if frame.id == "agent_policy_act" and not _ACT.match(subject.text):
+                        continue  # "X banned sales of the H20": a policy named by the act of making it
                     out.append((subject, predicate, obj))
         for issuer in self._slots_in(encoded, match, "issuer"):
             for policy in self._slots_in(encoded, match, "s"):
