@@ -375,8 +375,10 @@ def sync_catalog(session: Session, *, catalog: Catalog) -> int:
                 current.entity_id, current.alias = entity.id, alias
                 changed += 1
     have = set(session.scalars(select(RELATION.c.id).where(RELATION.c.origin == "catalog")))
+    wanted: set[str] = set()
     for rel in catalog.relations:
         rid = _relation_id(rel.subject, rel.predicate, rel.object, None, None)
+        wanted.add(rid)
         if rid not in have:
             session.add(
                 Relation(
@@ -386,9 +388,15 @@ def sync_catalog(session: Session, *, catalog: Catalog) -> int:
                     object_id=rel.object,
                     origin="catalog",
                     evidence=rel.basis,
+                    confidence=1.0,
                 )
             )
             changed += 1
+    # A relation the catalog no longer states (corrected, or turned around) leaves the knowledge base.
+    stale = have - wanted
+    if stale:
+        session.execute(delete(RELATION).where(RELATION.c.id.in_(stale)))
+        changed += len(stale)
     topics = {t.id: t for t in session.scalars(select(Topic))}
     for topic_id, info in topic_definitions().items():
         row_t = topics.get(topic_id)
@@ -483,7 +491,7 @@ def ingest_article(
         status = "changed"
         previously_mentioned = _clear_extraction(session, source_id)
         session.execute(update(SOURCE).where(SOURCE.c.id == source_id).values(**values))
-    _write_extraction(session, source_id, published, extraction)
+    _write_extraction(session, source_id, published, extraction, article.text)
     _collect_orphans(session, previously_mentioned)
     record_change(session, source_id, "created" if status == "new" else "updated")
     return IngestResult(
@@ -682,7 +690,7 @@ def _bulk_insert(session: Session, table: str, columns: Sequence[str], rows: lis
 
 
 def _write_extraction(
-    session: Session, source_id: str, published: date | None, extraction: Extraction
+    session: Session, source_id: str, published: date | None, extraction: Extraction, text: str
 ) -> None:
     _ensure_entities(session, extraction.entities.values())
     _learn_aliases(session, source_id, extraction)
@@ -749,10 +757,24 @@ def _write_extraction(
     _bulk_insert(session, "claim_entity", ("claim_id", "entity_id", "role", "day"), entity_rows)
     update_facet_counts(session.connection(), facets)
     _bulk_insert(session, "quantity", ("claim_id", "value", "unit", "text", "start", "end"), quantity_rows)
+    # An article relation's span is the wording that states it (its text is the evidence); its claim is
+    # the sentence it was read from, when that sentence is a claim.
     _bulk_insert(
         session,
         "relation",
-        ("id", "subject_id", "predicate", "object_id", "origin", "source_id", "claim_id", "start", "end"),
+        (
+            "id",
+            "subject_id",
+            "predicate",
+            "object_id",
+            "origin",
+            "source_id",
+            "claim_id",
+            "start",
+            "end",
+            "evidence",
+            "confidence",
+        ),
         [
             (
                 _relation_id(r.subject_id, r.predicate, r.object_id, source_id, r.start),
@@ -761,9 +783,11 @@ def _write_extraction(
                 r.object_id,
                 "article",
                 source_id,
-                span_to_claim.get((r.start, r.end)),
+                span_to_claim.get((r.sentence_start, r.sentence_end)),
                 r.start,
                 r.end,
+                text[r.start : r.end],
+                r.confidence,
             )
             for r in extraction.relations
         ],

@@ -6,10 +6,13 @@ from datetime import date, datetime
 from typing import Any, Generic, Literal, TypeVar
 
 from pydantic import BaseModel, ConfigDict
+from pydantic import Field as Described
 from sqlalchemy import JSON, Column, Date, DateTime, ForeignKey, Index, String, Text
 from sqlmodel import Field, SQLModel
 
 __all__ = [
+    "PREDICATE_HELP",
+    "PREDICATE_MEANINGS",
     "ApiKey",
     "Change",
     "ChangeOp",
@@ -60,6 +63,30 @@ Predicate = Literal[
     "develops", "makes", "leads", "employs", "issued_by", "restricts", "headquartered_in", "invests_in",
     "partners_with", "owns", "cites",
 ]  # fmt: skip
+# What each predicate means, in which direction it reads (subject -> object), and one example.
+PREDICATE_MEANINGS: dict[str, str] = {
+    "develops": "company/organization -> model: it builds the AI model (`alibaba develops qwen3`)",
+    "makes": "company/organization -> chip: it designs or manufactures the chip, foundries included "
+    "(`huawei makes ascend-910b`)",
+    "leads": "person -> company/organization/country: the person heads it as CEO, founder, chair, president "
+    "or director of it (`jensen-huang leads nvidia`, `xi-jinping leads china`)",
+    "employs": "company/organization -> person: the person works there in another role "
+    "(`nvidia employs colette-kress`)",
+    "issued_by": "policy -> country/organization: who made the rule (`entity-list issued_by bis`)",
+    "restricts": "policy -> company/organization/country/chip/model/person: what the rule bans or limits "
+    "(`entity-list restricts huawei`)",
+    "headquartered_in": "company/organization -> country: where it is from (`huawei headquartered_in china`)",
+    "invests_in": "investor (company, organization, country, person or state fund) -> company/organization "
+    "(`alibaba invests_in moonshot-ai`)",
+    "owns": "owner -> company/organization it owns (`softbank owns arm`)",
+    "partners_with": "company/organization/country -> its partner, in the order the text names them "
+    "(`apple partners_with alibaba`)",
+    "cites": "person/organization -> the person, organization or company it attributes a statement to: a "
+    "claim's speaker, or the article's author (`john-thornhill cites air-street-capital`)",
+}
+PREDICATE_HELP = "Relation type; each reads subject -> object:\n" + "\n".join(
+    f"- `{name}`: {meaning}" for name, meaning in PREDICATE_MEANINGS.items()
+)
 
 
 def _fk(target: str, *, ondelete: str | None = None, nullable: bool = False, index: bool = False) -> Any:
@@ -221,7 +248,8 @@ class Quantity(SQLModel, table=True):
 
 
 class Relation(SQLModel, table=True):
-    """subject -predicate-> object, with provenance: the claim/span stating it, or the catalog's basis."""
+    """subject -predicate-> object, with provenance: from an article, the wording's span (its text in
+    `evidence`) and the claim it is part of; from the catalog, the catalog's basis in `evidence`."""
 
     # The id hashes subject, predicate, object, source and span, so the primary key keeps them unique.
     __table_args__ = (Index("ix_relation_subject_predicate", "subject_id", "predicate"),)
@@ -235,6 +263,9 @@ class Relation(SQLModel, table=True):
     start: int | None = None
     end: int | None = None
     evidence: str | None = Field(default=None, sa_column=Column(Text, nullable=True))
+    # 0-1: how likely the relation holds as read (article, calibrated; see app/extraction/relations.py);
+    # 1.0 for the curated catalog; NULL for article rows an older extractor wrote.
+    confidence: float | None = None
 
 
 class ApiKey(SQLModel, table=True):
@@ -416,21 +447,34 @@ class RelationPublic(BaseModel):
                     "origin": "article",
                     "source": "src_5bbf13ee76eb",
                     "claim": "c_5bbf13ee15979036",
-                    "span": {"start": 1512, "end": 1688},
-                    "evidence": None,
+                    "span": {"start": 1556, "end": 1590},
+                    "evidence": "it launched its Qwen3 series",
+                    "confidence": 0.88,
                 }
             ]
         }
     )
     id: str
     subject: EntityRef
-    predicate: str
+    predicate: Predicate = Described(description=PREDICATE_HELP)
     object: EntityRef
     origin: Literal["catalog", "article"]
     source: str | None
-    claim: str | None
-    span: Span | None
-    evidence: str | None
+    claim: str | None = Described(
+        description="The claim (sentence) the relation was read from, when it is one"
+    )
+    span: Span | None = Described(
+        description="Article relations: where the wording that states it lies in the source"
+    )
+    evidence: str | None = Described(
+        description="Article relations: that wording, exactly (source.text[span.start:span.end]); catalog "
+        "relations: why the catalog holds it"
+    )
+    confidence: float | None = Described(
+        description="0-1, how likely the relation holds as read: calibrated on annotated articles (of those "
+        "at 0.8 or more, at least 90 % are right); 1.0 for catalog relations; null for relations an older "
+        "extractor wrote"
+    )
 
 
 class TopicPublic(BaseModel):
@@ -486,6 +530,7 @@ class EntityDetail(EntityPublic):
                             "claim": None,
                             "span": None,
                             "evidence": "Huawei designs the Ascend series of AI accelerators.",
+                            "confidence": 1.0,
                         }
                     ],
                     "relations_in": [],

@@ -781,6 +781,7 @@ def _relation_items(session: Session, rows: Sequence[Any]) -> list[dict[str, Any
             "claim": r.claim_id,
             "span": {"start": r.start, "end": r.end} if r.start is not None else None,
             "evidence": r.evidence,
+            "confidence": r.confidence,
         }
         for r in rows
     ]
@@ -795,6 +796,7 @@ def list_relations(
     predicate: str | None = None,
     object: str | None = None,
     source: str | None = None,
+    min_confidence: float | None = None,
 ) -> tuple[list[dict[str, Any]], str | None]:
     """Relations in id order with both ends as entity references and their provenance."""
     query = select(R).order_by(R.c.id).limit(limit + 1)
@@ -806,6 +808,8 @@ def list_relations(
     ):
         if value:
             query = query.where(relation_column == value)
+    if min_confidence is not None:
+        query = query.where(R.c.confidence >= min_confidence)
     if cursor:
         (last,) = decode_cursor(cursor, 1)
         query = query.where(R.c.id > str(last))

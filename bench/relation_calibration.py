@@ -26,6 +26,8 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
+import itertools
+
 from app.extraction.pipeline import get_pipeline
 from app.extraction.records import Extraction, RelationRecord
 
@@ -58,7 +60,9 @@ class Scored:
 class Article:
     """One annotated article: its text, what the pipeline read, and its gold entities and relations."""
 
-    def __init__(self, article_id: str, text: str, entities: list[dict[str, Any]], relations: list[dict[str, Any]]):
+    def __init__(
+        self, article_id: str, text: str, entities: list[dict[str, Any]], relations: list[dict[str, Any]]
+    ):
         self.id = article_id
         self.text = text
         self.gold_entities = {e["name"]: e for e in entities}
@@ -89,8 +93,10 @@ class Article:
             return False
         if self.matches(r.subject_id, g["subject"]) and self.matches(r.object_id, g["object"]):
             return True
-        return either_way and g["predicate"] == "partners_with" and (
-            self.matches(r.object_id, g["subject"]) and self.matches(r.subject_id, g["object"])
+        return (
+            either_way
+            and g["predicate"] == "partners_with"
+            and (self.matches(r.object_id, g["subject"]) and self.matches(r.subject_id, g["object"]))
         )
 
 
@@ -100,7 +106,9 @@ def load_seeds(folder: Path, gold_file: Path) -> list[tuple[Article, list[dict[s
     for entry in json.loads((folder / "sources.json").read_text(encoding="utf-8")):
         name = Path(entry["file"]).name
         relations = [r for r in gold["relations"] if name in r["articles"]]
-        article = Article(name, (folder / entry["file"]).read_text(encoding="utf-8"), gold["entities"], relations)
+        article = Article(
+            name, (folder / entry["file"]).read_text(encoding="utf-8"), gold["entities"], relations
+        )
         out.append((article, relations))
     return out
 
@@ -112,16 +120,23 @@ def load_dev(folder: Path, gold_dir: Path) -> list[tuple[Article, list[dict[str,
         text_path = folder / f"{gold['id']}.txt"
         if not text_path.exists() or "relations" not in gold:
             continue
-        article = Article(gold["id"], text_path.read_text(encoding="utf-8"), gold["entities"], gold["relations"])
+        article = Article(
+            gold["id"], text_path.read_text(encoding="utf-8"), gold["entities"], gold["relations"]
+        )
         out.append((article, gold["relations"]))
     return out
 
 
 def score(
-    set_name: str, articles: list[tuple[Article, list[dict[str, Any]]]], *, stated_only: bool, either_way: bool
+    set_name: str,
+    articles: list[tuple[Article, list[dict[str, Any]]]],
+    *,
+    stated_only: bool,
+    either_way: bool,
 ) -> tuple[list[Scored], list[str], int]:
     """Every relation read (right or not), the gold relations missed, and how many gold relations count.
-    A gold relation annotated in several articles (the seeds) counts once, found when any of them states it."""
+    A gold relation annotated in several articles (the seeds) counts once, found when any of them states
+    it."""
     scored: list[Scored] = []
     found: dict[str, bool] = {}
     for article, gold in articles:
@@ -142,7 +157,7 @@ def score(
 
 def table(scored: list[Scored]) -> list[str]:
     lines = ["| confidence | relations | right | precision |", "|---|---:|---:|---:|"]
-    for low, high in zip(BANDS, BANDS[1:], strict=False):
+    for low, high in itertools.pairwise(BANDS):
         band = [s for s in scored if low <= s.relation.confidence < high]
         label = f"{low:.1f}–{min(high, 1.0):.1f}" if high <= 1.0 else f"{low:.1f}–1.0"
         lines.append(f"| {label} | {len(band)} | {sum(s.right for s in band)} | {_ratio(band)} |")
@@ -157,7 +172,9 @@ def _ratio(items: list[Scored]) -> str:
 
 
 def main() -> int:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--seeds", type=Path, help="folder with sources.json and the seed articles")
     parser.add_argument("--seeds-gold", type=Path, help="seeds_gold.json")
     parser.add_argument("--dev", type=Path, help="folder with the development articles dNN.txt")
@@ -175,16 +192,20 @@ def main() -> int:
         everything += scored
         found = n_gold - len(missed)
         precision = sum(s.right for s in scored) / len(scored) if scored else 1.0
-        print(f"{name}: precision {precision:.3f} ({sum(s.right for s in scored)}/{len(scored)}), "
-              f"recall {found / n_gold if n_gold else 1.0:.3f} ({found}/{n_gold})")
+        print(
+            f"{name}: precision {precision:.3f} ({sum(s.right for s in scored)}/{len(scored)}), "
+            f"recall {found / n_gold if n_gold else 1.0:.3f} ({found}/{n_gold})"
+        )
         if args.verbose:
             for line in missed:
                 print("  missed", line)
             for s in scored:
                 if not s.right:
                     r = s.relation
-                    print(f"  wrong  {s.article}: {r.subject_id} {r.predicate} {r.object_id} "
-                          f"[{r.confidence} {r.rule}] {s.text!r}")
+                    print(
+                        f"  wrong  {s.article}: {r.subject_id} {r.predicate} {r.object_id} "
+                        f"[{r.confidence} {r.rule}] {s.text!r}"
+                    )
         print()
         print("\n".join(table(scored)))
         print()

@@ -204,3 +204,33 @@ def test_paging_while_articles_are_added_returns_each_claim_once(
         params["cursor"] = body["next_cursor"]
     assert len(seen) == len(set(seen))
     assert before <= set(seen)
+
+
+def test_a_relation_the_catalog_drops_leaves_the_knowledge_base(
+    engine: Engine, pipeline: Pipeline, folder: Path
+) -> None:
+    """Catalog corrections (a relation removed or turned around) reach a loaded database on the next sync."""
+    import dataclasses
+
+    load_folder(folder, engine=engine, pipeline=pipeline)
+    catalog = pipeline.catalog
+    dropped = next(r for r in catalog.relations if r.predicate == "leads")
+    smaller = dataclasses.replace(catalog, relations=tuple(r for r in catalog.relations if r is not dropped))
+
+    def catalog_triples() -> set[tuple[str, str, str]]:
+        with engine.connect() as conn:
+            rows = conn.execute(
+                select(Relation.subject_id, Relation.predicate, Relation.object_id).where(
+                    Relation.origin == "catalog"
+                )
+            )
+            return {tuple(r) for r in rows}  # type: ignore[misc]
+
+    key = (dropped.subject, dropped.predicate, dropped.object)
+    assert key in catalog_triples()
+    with Session(engine) as session, session.begin():
+        ingest.sync_catalog(session, catalog=smaller)
+    assert key not in catalog_triples() and len(catalog_triples()) == len(catalog.relations) - 1
+    with Session(engine) as session, session.begin():
+        ingest.sync_catalog(session, catalog=catalog)
+    assert key in catalog_triples()

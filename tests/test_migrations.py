@@ -61,3 +61,105 @@ def test_concurrent_upgrades_of_an_empty_database_take_turns(database: Database)
         assert at_head(engine)
     finally:
         engine.dispose()
+
+
+def test_0008_turns_leads_around_and_adds_confidence(database: Database) -> None:
+    """Stored `leads` rows read person -> organisation after the upgrade, with the ids their new direction
+    hashes to (app.ingest._relation_id); catalog rows get confidence 1.0; the downgrade turns them back."""
+    from alembic.script import ScriptDirectory
+    from sqlalchemy import text
+
+    from app.ingest import _relation_id
+    from app.migrate import alembic_config
+
+    url = database.new()
+    before = ScriptDirectory.from_config(alembic_config(url)).get_revision("0008").down_revision
+    assert isinstance(before, str)
+    upgrade(url, before)
+    engine = engine_for(url)
+    try:
+        with engine.begin() as conn:
+            for entity_id, kind in (("acme", "company"), ("jane-doe", "person"), ("beta", "company")):
+                conn.execute(
+                    text(
+                        "INSERT INTO entity (id, name, type, description, attributes, origin) "
+                        "VALUES (:id, :id, :type, '', '{}', 'catalog')"
+                    ),
+                    {"id": entity_id, "type": kind},
+                )
+            conn.execute(
+                text(
+                    "INSERT INTO source (id, key, authors, language, text, content_hash, extractor_version, "
+                    "ingested_at, updated_at) VALUES ('src_0123456789ab', 'k', '[]', 'en', "
+                    "'Acme CEO Jane Doe', 'h', '1.0.0', CURRENT_TIMESTAMP, CURRENT_TIMESTAMP)"
+                )
+            )
+            rows = [
+                (
+                    _relation_id("acme", "leads", "jane-doe", None, None),
+                    "acme",
+                    "leads",
+                    "jane-doe",
+                    "catalog",
+                    None,
+                    None,
+                ),
+                (
+                    _relation_id("acme", "leads", "jane-doe", "src_0123456789ab", 0),
+                    "acme",
+                    "leads",
+                    "jane-doe",
+                    "article",
+                    "src_0123456789ab",
+                    0,
+                ),
+                (
+                    _relation_id("acme", "owns", "beta", None, None),
+                    "acme",
+                    "owns",
+                    "beta",
+                    "catalog",
+                    None,
+                    None,
+                ),
+            ]
+            for row in rows:
+                conn.execute(
+                    text(
+                        "INSERT INTO relation (id, subject_id, predicate, object_id, origin, source_id, "
+                        "start) VALUES (:id, :s, :p, :o, :origin, :source, :start)"
+                    ),
+                    dict(zip(("id", "s", "p", "o", "origin", "source", "start"), row, strict=True)),
+                )
+        upgrade(url)
+        with engine.connect() as conn:
+            after = set(
+                conn.execute(
+                    text("SELECT id, subject_id, predicate, object_id, origin, confidence FROM relation")
+                )
+            )
+        assert after == {
+            (
+                _relation_id("jane-doe", "leads", "acme", None, None),
+                "jane-doe",
+                "leads",
+                "acme",
+                "catalog",
+                1.0,
+            ),
+            (
+                _relation_id("jane-doe", "leads", "acme", "src_0123456789ab", 0),
+                "jane-doe",
+                "leads",
+                "acme",
+                "article",
+                None,
+            ),
+            (rows[2][0], "acme", "owns", "beta", "catalog", 1.0),
+        }
+        downgrade(url, before)
+        with engine.connect() as conn:
+            back = set(conn.execute(text("SELECT id, subject_id, predicate, object_id FROM relation")))
+        assert back == {row[:4] for row in rows}
+    finally:
+        engine.dispose()

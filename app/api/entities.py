@@ -13,7 +13,16 @@ from app.api.claims import ClaimPage, claims_page
 from app.api.deps import EXPORTS, JSONResponse, PageParams, SessionDep, problems
 from app.api.formats import list_response
 from app.errors import NotFound
-from app.models import EntityDetail, EntityPublic, EntityType, Page, Predicate, RelationPublic, TopicId
+from app.models import (
+    PREDICATE_HELP,
+    EntityDetail,
+    EntityPublic,
+    EntityType,
+    Page,
+    Predicate,
+    RelationPublic,
+    TopicId,
+)
 from app.queries import ClaimFilter
 
 router = APIRouter(tags=["entities"])
@@ -30,9 +39,17 @@ class EntityFilter(PageParams):
 
 class RelationFilter(PageParams):
     subject: str | None = Field(default=None, description="Entity id of the subject")
-    predicate: Predicate | None = None
+    predicate: Predicate | None = Field(default=None, description=PREDICATE_HELP)
     object: str | None = Field(default=None, description="Entity id of the object")
     source: str | None = Field(default=None, description="Source id: relations that article states")
+    min_confidence: float | None = Field(
+        default=None,
+        ge=0,
+        le=1,
+        allow_inf_nan=False,
+        description="Only relations at least this confident (0-1; catalog relations are 1.0, relations an "
+        "older extractor wrote have none and are left out)",
+    )
 
 
 NO_ENTITY = problems(404, e404="No such entity")
@@ -118,7 +135,10 @@ def entity_relations(
 def list_relations(
     request: Request, session: SessionDep, params: Annotated[RelationFilter, Query()]
 ) -> Response:
-    """List relations with their provenance (the stating span, or the catalog's basis)."""
+    """List relations with their provenance: for a relation read from an article, the source, the claim, the
+    span of the wording that states it and that wording as `evidence`, with a calibrated `confidence`; for a
+    catalog relation, the catalog's basis as `evidence` (confidence 1.0). See `predicate` for what each
+    relation means and which way it reads."""
     return list_response(
         request,
         session,
@@ -131,5 +151,6 @@ def list_relations(
             predicate=params.predicate,
             object=params.object,
             source=params.source,
+            min_confidence=params.min_confidence,
         ),
     )

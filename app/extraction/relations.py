@@ -115,7 +115,8 @@ _LEAD_TITLE = re.compile(
 )
 # Only these lead a country; "Chinese CEO X" says nothing of the kind.
 _STATE_TITLE = re.compile(
-    r"(?:president|premier|prime minister|chancellor|king|queen|leader|supreme leader|general secretary)", re.I
+    r"(?:president|premier|prime minister|chancellor|king|queen|leader|supreme leader|general secretary)",
+    re.I,
 )
 _HEADS_WHEN_OF = re.compile(r"(?:director|head)", re.I)  # "director of the X Center": leads it
 
@@ -248,7 +249,7 @@ FRAMES: tuple[Frame, ...] = (
         rf"(?P<s>«CO»)(?:%POSS%|\s*,\s*whose)\s+{_OBJECT_NP}(?P<o>«*MH»){_NOT_MODIFIER}",
         0.9,
         ("CO", "MH"),
-        ("’s", "'s"),
+        ("’s", "'s", "whose"),
     ),
     _frame(
         "parenthesis_products",
@@ -283,8 +284,8 @@ FRAMES: tuple[Frame, ...] = (
     _frame(
         "fronted_made_by",
         "MAKER",
-        rf"\b(?:Developed|Built|Released|Created|Made|Trained|Launched|Designed|Produced|Unveiled)\s+by\s+"
-        rf"(?:the\s+)?(?:%MOD%\s+){{0,4}}?(?P<s>«CO»)\s*,\s*(?:the\s+|its\s+)?(?:%MOD%\s+){{0,2}}?%Q%(?P<o>«*MH»)",
+        r"\b(?:Developed|Built|Released|Created|Made|Trained|Launched|Designed|Produced|Unveiled)\s+by\s+"
+        r"(?:the\s+)?(?:%MOD%\s+){0,4}?(?P<s>«CO»)\s*,\s*(?:the\s+|its\s+)?(?:%MOD%\s+){0,2}?%Q%(?P<o>«*MH»)",
         0.85,
         ("CO", "MH"),
         (" by ",),
@@ -319,7 +320,16 @@ FRAMES: tuple[Frame, ...] = (
         r"(?:%MOD%\s+){0,2}?(?P<o>«*MH»)",
         0.85,
         ("C", "MH"),
-        ("-made", "-produced", "-designed", "-built", "-manufactured", "-fabricated", "-developed", "-trained"),
+        (
+            "-made",
+            "-produced",
+            "-designed",
+            "-built",
+            "-manufactured",
+            "-fabricated",
+            "-developed",
+            "-trained",
+        ),
     ),
     _frame(
         "foundry",
@@ -413,8 +423,24 @@ FRAMES: tuple[Frame, ...] = (
         r"(?:the\s+)?(?P<o8>«*CO»)(?!%POSS%)",
         0.85,
         ("CONP", "CO"),
-        ("subsidiary", "unit", "arm", "division", "affiliate", "spin", "parent", "owner", "owned", "controlled",
-         "acquire", "bought", "buys", "owns", "took over", "takes over"),
+        (
+            "subsidiary",
+            "unit",
+            "arm",
+            "division",
+            "affiliate",
+            "spin",
+            "parent",
+            "owner",
+            "owned",
+            "controlled",
+            "acquire",
+            "bought",
+            "buys",
+            "owns",
+            "took over",
+            "takes over",
+        ),
     ),
     _frame(
         "founded_by",
@@ -453,8 +479,19 @@ FRAMES: tuple[Frame, ...] = (
         r"collaboration|tie-up|joint\s+venture|deal|agreement|pact)s?)\s+with\s+(?:the\s+)?(?P<o>«*CON»)(?!%POSS%)",
         0.85,
         ("CON",),
-        ("partner", "teamed", "teams up", "allied", "alliance", "collaboration", "tie-up", "joint venture",
-         "deal", "agreement", "pact"),
+        (
+            "partner",
+            "teamed",
+            "teams up",
+            "allied",
+            "alliance",
+            "collaboration",
+            "tie-up",
+            "joint venture",
+            "deal",
+            "agreement",
+            "pact",
+        ),
     ),
     _frame(
         "partners_pair",
@@ -681,8 +718,19 @@ FRAMES: tuple[Frame, ...] = (
         r"issuance|tightening|expansion)\s+of\s+(?:the\s+)?(?:%MOD%\s+){0,3}?(?P<s>«*L»)",
         0.85,
         ("NO", "L"),
-        ("introduction", "adoption", "imposition", "announcement", "passage", "enactment", "rollout",
-         "release", "issuance", "tightening", "expansion"),
+        (
+            "introduction",
+            "adoption",
+            "imposition",
+            "announcement",
+            "passage",
+            "enactment",
+            "rollout",
+            "release",
+            "issuance",
+            "tightening",
+            "expansion",
+        ),
     ),
     _frame(
         "policy_issued_by",
@@ -705,9 +753,28 @@ FRAMES: tuple[Frame, ...] = (
         r"e\.g\.,?))\s*(?:from\s+)?(?P<s>«L»)(?:\s+(?:to|and|,)\s+(?P<sx>«*L»))?",
         0.75,
         ("NO", "L"),
-        ("measures", "policies", "rules", "regulations", "restrictions", "sanctions", "controls", "curbs",
-         "tariffs", "bans", "responses", "retaliation", "initiatives", "programs", "programmes", "plans",
-         "steps", "actions", "subsidies", "incentives"),
+        (
+            "measures",
+            "policies",
+            "rules",
+            "regulations",
+            "restrictions",
+            "sanctions",
+            "controls",
+            "curbs",
+            "tariffs",
+            "bans",
+            "responses",
+            "retaliation",
+            "initiatives",
+            "programs",
+            "programmes",
+            "plans",
+            "steps",
+            "actions",
+            "subsidies",
+            "incentives",
+        ),
     ),
     _frame(
         "policy_restricts",
@@ -863,7 +930,9 @@ _OPENER = re.compile(
     r"Also|Instead|Today|Now|Then|Last|This|Speaking|According|Separately|Similarly|Moreover|Besides|"
     r"Overall|Recently|Already|Indeed|Yesterday)\b[^,;]{0,80},\s*)"
 )
-_TITLE_IN_NAME = re.compile(r"(?:(?:Chinese|US|U\.S\.|American)\s+)?(?:President|Premier|Prime Minister|Chairman|CEO)\s+")
+_TITLE_IN_NAME = re.compile(
+    r"(?:(?:Chinese|US|U\.S\.|American)\s+)?(?:President|Premier|Prime Minister|Chairman|CEO)\s+"
+)
 
 
 @dataclass(slots=True)
@@ -1024,10 +1093,19 @@ class RelationReader:
         reports speaking. The evidence is the sentence: attribution is read from the whole claim."""
         found: Found = {}
         if speaker and cited and speaker != cited:
-            self._add(found, self._ref(speaker), "cites", self._ref(cited), 0.8, start, end, end, "speaker_cites")
-        if author and speaker and speaker != author and self.records[speaker].type == "person":
-            if _SPEECH.search(self.text, start, end):
-                self._add(found, self._ref(author), "cites", self._ref(speaker), 0.8, start, end, end, "author_cites")
+            self._add(
+                found, self._ref(speaker), "cites", self._ref(cited), 0.8, start, end, end, "speaker_cites"
+            )
+        if (
+            author
+            and speaker
+            and speaker != author
+            and self.records[speaker].type == "person"
+            and _SPEECH.search(self.text, start, end)
+        ):
+            self._add(
+                found, self._ref(author), "cites", self._ref(speaker), 0.8, start, end, end, "author_cites"
+            )
         return list(found.values())
 
     # --- slots ------------------------------------------------------------------------------------------
@@ -1163,7 +1241,9 @@ class RelationReader:
                 out.append(encoded.slots[int(slot_match.group(2))])
         return out
 
-    def _relations_of(self, frame: Frame, match: re.Match[str], encoded: _Encoded) -> list[tuple[_Slot, str, _Slot]]:
+    def _relations_of(
+        self, frame: Frame, match: re.Match[str], encoded: _Encoded
+    ) -> list[tuple[_Slot, str, _Slot]]:
         """(subject, predicate, object) for each pair of slots the match's groups join. Groups `s`/`o` pair
         up, as do `s2`/`o2`…; `sx…`/`ox…` add to `s`/`o`; `issuer` issued the policies in `s`."""
         if frame.predicate == "ROLE":
@@ -1228,7 +1308,7 @@ class RelationReader:
         return out
 
     def _head_of_state(self, match: re.Match[str], encoded: _Encoded) -> list[tuple[_Slot, str, _Slot]]:
-        """"President Donald Trump" leads the country the catalog gives him, when his catalog role bears
+        """ "President Donald Trump" leads the country the catalog gives him, when his catalog role bears
         the title the text gives him."""
         out: list[tuple[_Slot, str, _Slot]] = []
         title = re.sub(r"\s+", " ", match.group("role")).lower()
@@ -1263,7 +1343,15 @@ class RelationReader:
                         if frame.id == "policy_name_target" and obj.start == outer.start:
                             continue  # a name that begins with a country names its issuer, not its target
                         self._add(
-                            found, policy, frame.predicate, obj, frame.confidence, outer.start, outer.end, end, frame.id
+                            found,
+                            policy,
+                            frame.predicate,
+                            obj,
+                            frame.confidence,
+                            outer.start,
+                            outer.end,
+                            end,
+                            frame.id,
                         )
 
     def _unattributed_policies(self, start: int, end: int, slots: list[_Slot], found: Found) -> None:
@@ -1280,10 +1368,23 @@ class RelationReader:
         for policy in policies:
             if subject is not None and subject.type == "country" and subject.start < policy.start:
                 between = self.text[subject.end : policy.start]
-                others = [s for s in issuers if subject.end <= s.start < policy.start and s.entity_id != subject.entity_id]
+                others = [
+                    s
+                    for s in issuers
+                    if subject.end <= s.start < policy.start and s.entity_id != subject.entity_id
+                ]
                 if not others and not _NOT_ISSUING.search(between):
-                    self._add(found, policy, "issued_by", subject, 0.65, subject.start, policy.end, end,
-                              "subject_country_policy")
+                    self._add(
+                        found,
+                        policy,
+                        "issued_by",
+                        subject,
+                        0.65,
+                        subject.start,
+                        policy.end,
+                        end,
+                        "subject_country_policy",
+                    )
                     continue
             if not self.focus_country or issuers:
                 continue
@@ -1295,11 +1396,25 @@ class RelationReader:
                 a, b = min(policy.start, government.start()), max(policy.end, government.end())
                 self._add(found, policy, "issued_by", country, 0.6, a, b, end, "government_issuer")
             elif self.records[policy.entity_id].origin == "discovered":
-                self._add(found, policy, "issued_by", country, 0.55, policy.start, policy.end, end, "focus_country_policy")
+                self._add(
+                    found,
+                    policy,
+                    "issued_by",
+                    country,
+                    0.55,
+                    policy.start,
+                    policy.end,
+                    end,
+                    "focus_country_policy",
+                )
 
     def _government(self, slot: _Slot) -> bool:
         record = self.records.get(slot.entity_id)
-        return record is not None and record.type == "organization" and record.attributes.get("kind") == "government"
+        return (
+            record is not None
+            and record.type == "organization"
+            and record.attributes.get("kind") == "government"
+        )
 
     # --- keeping a relation ---------------------------------------------------------------------------------
 
@@ -1329,7 +1444,7 @@ class RelationReader:
         text = self.text
         while span_start < span_end and text[span_start] in " ,;:–—-(\"“‘'\n":
             span_start += 1
-        while span_end > span_start and text[span_end - 1] in " ,;:–—-(\"“\n":
+        while span_end > span_start and text[span_end - 1] in ' ,;:–—-("“\n':
             span_end -= 1
         key = (subject.entity_id, predicate, obj.entity_id)
         current = found.get(key)

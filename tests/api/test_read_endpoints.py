@@ -80,10 +80,36 @@ def test_entities_filter_by_type_and_prefix(loaded: TestClient) -> None:
 def test_relations_carry_provenance(loaded: TestClient) -> None:
     stated = [r for r in every_item(loaded, "/relations", limit=200) if r["origin"] == "article"]
     assert stated
+    texts = {
+        s["id"]: loaded.get(f"/sources/{s['id']}").json()["text"] for s in every_item(loaded, "/sources")
+    }
     for relation in stated:
-        assert relation["source"] and relation["span"]
+        start, end = relation["span"]["start"], relation["span"]["end"]
+        # the evidence is the wording that states the relation, exactly as the article has it
+        assert relation["evidence"] == texts[relation["source"]][start:end]
+        assert 0 < relation["confidence"] <= 1
+        if relation["claim"]:
+            claim = loaded.get(f"/claims/{relation['claim']}").json()
+            assert claim["span"]["start"] <= start and end <= claim["span"]["end"]
     catalog = loaded.get("/relations", params={"subject": "nvidia", "predicate": "makes"}).json()["items"]
-    assert any(r["origin"] == "catalog" and r["evidence"] for r in catalog)
+    assert any(r["origin"] == "catalog" and r["evidence"] and r["confidence"] == 1.0 for r in catalog)
+
+
+def test_relations_filtered_by_confidence(loaded: TestClient) -> None:
+    stated = [r for r in every_item(loaded, "/relations", limit=200) if r["origin"] == "article"]
+    threshold = min(r["confidence"] for r in stated) + 0.001  # leaves out the least confident
+    kept = every_item(loaded, "/relations", limit=200, min_confidence=threshold)
+    assert kept and all(r["confidence"] >= threshold for r in kept)
+    assert {r["id"] for r in stated if r["confidence"] >= threshold} == {
+        r["id"] for r in kept if r["origin"] == "article"
+    }
+    assert len([r for r in kept if r["origin"] == "article"]) < len(stated)
+
+
+def test_leads_reads_from_the_person(loaded: TestClient) -> None:
+    led = loaded.get("/relations", params={"subject": "jensen-huang", "predicate": "leads"}).json()["items"]
+    assert {r["object"]["id"] for r in led} == {"nvidia"}
+    assert {r["origin"] for r in led} == {"catalog", "article"}
 
 
 @pytest.mark.parametrize(
