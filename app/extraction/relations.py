@@ -154,6 +154,9 @@ _MACROS = {
     "%AUX%": _AUX,
     "%TITLE%": _TITLE,
     "%POSS%": r"[’']s",
+    # A company named only to qualify the next one ("Moonshot AI rival ⟦C⟧", "⟦C⟧’s unit") is not the object.
+    "%NOTMOD%": r"(?!%POSS%|-|\s+(?:rival|rivals|competitor|competitors|peer|peers|counterpart|partner|partners|"
+    r"unit|subsidiary|affiliate|backer|backers|investor|investors|spin-?off)\b)",
     "%WHICH%": r"(?:\s*,\s*(?:which|who|that)(?=\s))?",
     "%Q%": r"[“\"‘']?",
     # The slot that follows is not the object of a preposition ("facility linked to ⟦C⟧ was …").
@@ -169,6 +172,7 @@ def _compile(pattern: str) -> re.Pattern[str]:
     pattern = re.sub(r"«([A-Z]+)»", lambda m: _slot(m.group(1)), pattern)
     for name, value in _MACROS.items():
         pattern = pattern.replace(name, value)
+    pattern = pattern.replace("%POSS%", _MACROS["%POSS%"])  # macros may use this one
     return re.compile(pattern)
 
 
@@ -225,8 +229,7 @@ _ISSUE_VERBS = (
     r"announced|announces|imposed|imposes|issued|issues|introduced|introduces|passed|passes|unveiled|"
     r"unveils|adopted|adopts|enacted|enacts|approved|approves|published|publishes|released|set|sets|"
     r"launched|launches|implemented|implements|proposed|proposes|drafted|drafts|rolled\s+out|finalized|"
-    r"finalised|tightened|tightens|expanded|expands|updated|extended|signed|unleashed|put\s+in\s+place|"
-    r"rescinded|revoked|scrapped"
+    r"finalised|tightened|tightens|expanded|expands|updated|extended|signed|unleashed|put\s+in\s+place"
 )
 _ISSUED = (
     r"issued|imposed|announced|introduced|passed|adopted|enacted|approved|published|released|"
@@ -276,10 +279,11 @@ FRAMES: tuple[Frame, ...] = (
         rf"(?P<o>«*MH»)%Q%(?:\s*,?\s*(?:(?:which|that)\s+(?:is|was|were|are|has\s+been|have\s+been)\s+|"
         rf"(?:is|was|were|are)\s+(?:an?\s+|the\s+)?(?:[\w.-]+\s+){{0,6}}?)?)?(?:(?:first|jointly|originally)\s+)?"
         rf"(?:{_DEVELOP_VERBS}|{_MAKE_VERBS})\s+(?:[^⟦⟧,;]{{0,50}}?\s)?by\s+(?:the\s+)?(?:%MOD%\s+){{0,4}}?"
-        rf"(?P<s>«*CO»)(?!%POSS%)",
+        rf"(?P<s>«*CO»)(?!%POSS%)"
+        rf"|(?P<o2>«MH»)%Q%\s*,\s*(?:which|that)\s+(?P<s2>«CO»)\s+(?:%AUX%\s+){{0,2}}(?:{_DEVELOP_VERBS}|{_MAKE_VERBS})\b",
         0.85,
         ("CO", "MH"),
-        (" by ",),
+        (" by ", "which", "that"),
     ),
     _frame(
         "fronted_made_by",
@@ -301,7 +305,7 @@ FRAMES: tuple[Frame, ...] = (
     _frame(
         "agent_develops",
         "MAKER",
-        rf"%SUBJ%(?P<s>«*CO»)%WHICH%{_INSERT}\s+(?:%AUX%\s+){{0,3}}(?:(?:responded|reacted|answered)\s+by\s+"
+        rf"%SUBJ%(?P<s>«*CO»)%WHICH%{_INSERT}\s+(?:%AUX%\s+){{0,3}}(?P<v>(?:responded|reacted|answered)\s+by\s+"
         rf"(?:designing|developing|launching|releasing|building|training|introducing|unveiling)|{_DEVELOP_VERBS})\s+{_OBJECT_NP}(?P<o>«*MH»){_NOT_MODIFIER}",
         0.85,
         ("CO", "MH"),
@@ -309,7 +313,7 @@ FRAMES: tuple[Frame, ...] = (
     _frame(
         "agent_makes_chip",
         "makes",
-        rf"%SUBJ%(?P<s>«*C»){_INSERT}\s+(?:%AUX%\s+){{0,3}}(?:{_MAKE_VERBS})\s+{_OBJECT_NP}(?P<o>«*H»){_NOT_MODIFIER}",
+        rf"%SUBJ%(?P<s>«*C»){_INSERT}\s+(?:%AUX%\s+){{0,3}}(?P<v>{_MAKE_VERBS})\s+{_OBJECT_NP}(?P<o>«*H»){_NOT_MODIFIER}",
         0.85,
         ("C", "H"),
     ),
@@ -380,7 +384,7 @@ FRAMES: tuple[Frame, ...] = (
         r"(?:investment|investments|stake|stakes)\s+in|(?:backs|backed|is\s+backing|funds|funded|financed)|"
         r"(?:an\s+)?(?:early\s+)?(?:investor|shareholder|backer)s?\s+(?:in|of))\s+(?:heavily\s+)?(?:in\s+|into\s+)?"
         r"(?:[$€¥£][\d.,]+\s*(?:billion|million|bn|m|b)?\s+(?:in\s+|into\s+))?(?:the\s+)?(?:%MOD%\s+){0,2}?"
-        r"(?P<o>«*CO»)(?!%POSS%)",
+        r"(?P<o>«*CO»)%NOTMOD%",
         0.8,
         ("CONPL", "CO"),
         ("invest", "stake", "back", "fund", "financed", "shareholder", "round"),
@@ -391,7 +395,7 @@ FRAMES: tuple[Frame, ...] = (
         r"%SUBJ%(?P<s>«*CONP»)\s+(?:%AUX%\s+){0,3}(?:committed|commits|pledged|pledges|poured|pours|put|puts|pumped|"
         r"injected|invested|invests|will\s+invest)\s+(?:(?:a|an|another|up\s+to|about|around|nearly|more\s+than|"
         r"over)\s+)*[$€¥£][\d.,]+\s*(?:billion|million|trillion|bn|m|b)?[^⟦⟧;]{0,40}?\s(?:to|in|into)\s+"
-        r"(?:the\s+)?(?P<o>«*CO»)(?!%POSS%)",
+        r"(?:the\s+)?(?P<o>«*CO»)%NOTMOD%",
         0.8,
         ("CONP", "CO"),
         ("$", "€", "¥", "£"),
@@ -420,7 +424,7 @@ FRAMES: tuple[Frame, ...] = (
         r"|(?P<o7>«CO»)\s*,?\s+(?:which\s+is\s+|is\s+|was\s+)?(?:wholly\s+|majority\s+|partly\s+)?(?:owned|"
         r"controlled)\s+by\s+(?P<s7>«*CONP»)"
         r"|%SUBJ%(?P<s8>«CONP»)\s+(?:%AUX%\s+){0,2}(?:acquired|acquires|bought|buys|owns|took\s+over|takes\s+over)\s+"
-        r"(?:the\s+)?(?P<o8>«*CO»)(?!%POSS%)",
+        r"(?:the\s+)?(?P<o8>«*CO»)%NOTMOD%",
         0.85,
         ("CONP", "CO"),
         (
@@ -454,8 +458,10 @@ FRAMES: tuple[Frame, ...] = (
     _frame(
         "possessive_company",
         "owns",
-        r"(?P<s>«C»)%POSS%\s+(?P<o>«C»)(?!\s+(?:alliance|partnership|tie-up|collaboration|deal|rival|"
-        r"competitor|peer|counterpart|and))",
+        r"(?P<s>«C»)%POSS%\s+(?P<o>«C»)(?!%POSS%|[\w-]|\s+(?:alliance|partnership|tie-up|collaboration|deal|deals|rival|"
+        r"rivals|competitor|peer|counterpart|and|investment|investments|stake|stakes|bet|backing|rivalry|contract|"
+        r"contracts|venture|agreement|acquisition|takeover|bid|offer|shares|stock|merger|talks|relationship|ties|"
+        r"dispute|lawsuit|chips?|models?|orders?|sales|purchases?|customers?)\b)",
         0.7,
         ("C",),
         ("’s", "'s"),
@@ -476,7 +482,7 @@ FRAMES: tuple[Frame, ...] = (
         r"%SUBJ%(?P<s>«CON»)(?:%POSS%|%WHICH%)?\s+(?:%AUX%\s+){0,3}(?:partnered|partners|partnering|teamed\s+up|teams\s+up|"
         r"allied|(?:announced|formed|struck|signed|expanded|expand|deepened|entered(?:\s+into)?|"
         r"(?:a|an|its|their)\s+)?(?:(?:a|an|its|their|the)\s+)?(?:%MOD%\s+){0,3}?(?:partnership|alliance|"
-        r"collaboration|tie-up|joint\s+venture|deal|agreement|pact)s?)\s+with\s+(?:the\s+)?(?P<o>«*CON»)(?!%POSS%)",
+        r"collaboration|tie-up|joint\s+venture|deal|agreement|pact)s?)\s+with\s+(?:the\s+)?(?P<o>«*CON»)%NOTMOD%",
         0.85,
         ("CON",),
         (
@@ -543,11 +549,10 @@ FRAMES: tuple[Frame, ...] = (
     _frame(
         "person_organisation_title",
         "ROLE",
-        r"(?P<p>«P»)\s*,\s+(?:the\s+)?(?P<org>«CON»)%POSS%\s+(?:(?:former|current|new|longtime)\s+)?"
-        r"(?:%DESC%\s+){0,2}?(?P<role>%TITLE%)\b",
+        r"(?P<p>«P»)\s*,\s+(?:(?:the|a|an)\s+)?(?:(?:former|current|new|longtime|senior)\s+)?(?P<org>«CON»)(?:%POSS%)?\s+"
+        r"(?:(?:former|current|new|longtime)\s+)?(?:%DESC%\s+){0,2}?(?P<role>%TITLE%)\b(?!\s+⟦P)",
         0.85,
         ("CON", "P"),
-        ("’s", "'s"),
     ),
     _frame(
         "person_founded",
@@ -739,10 +744,11 @@ FRAMES: tuple[Frame, ...] = (
         rf"\s+(?:(?:first|recently|originally|jointly)\s+)?)?(?:{_ISSUED})\s+(?:(?!to\b|be\b|enforced\b|administered\b)[\w.]+\s+){{0,3}}?by\s+"
         rf"(?:the\s+)?(?:%MOD%\s+){{0,2}}?(?P<o>«*NO»)"
         r"|(?P<s2>«L»)\s+by\s+(?:(?:several|many|some|other|multiple|a\s+number\s+of)\s+(?:countries|nations|"
-        r"governments)\s*,?\s*(?:including|such\s+as|like|notably)\s+)?(?:the\s+)?(?P<o2>«*NO»)",
+        r"governments)\s*,?\s*(?:including|such\s+as|like|notably)\s+)?(?:the\s+)?(?P<o2>«*NO»)"
+        rf"|(?P<s3>«L»)%Q%\s*,\s*(?:which|that)\s+(?:the\s+)?(?P<o3>«NO»)\s+(?:%AUX%\s+){{0,2}}(?:{_ISSUE_VERBS})\b",
         0.8,
         ("NO", "L"),
-        (" by ",),
+        (" by ", "which", "that"),
     ),
     _frame(
         "national_measures_list",
@@ -798,9 +804,9 @@ FRAMES: tuple[Frame, ...] = (
     _frame(
         "policy_destination",
         "restricts",
-        r"(?P<s>«L»)(?:[^;⟦]|⟦[CHMO]\d+⟧){0,120}?\b(?:export|exports|exporting|sale|sales|selling|sell|ship|"
-        r"shipping|shipments|supplying|supply|access)\b(?:[^;⟦]|⟦[CHMO]\d+⟧){0,80}?\b(?:to|for|into)\s+(?:the\s+)?"
-        r"(?P<o>«N»)(?!-)",
+        r"(?P<s>«L»)(?:(?!\b(?:but|while|whereas|although)\b)[^;⟦]|⟦[CHMO]\d+⟧){0,60}?\b(?:export|exports|exporting|"
+        r"sale|sales|selling|sell|ship|shipping|shipments|supplying|supply|access)\b(?:(?!\b(?:but|while|whereas|"
+        r"although)\b)[^;⟦]|⟦[CHMO]\d+⟧){0,80}?\b(?:to|for|into)\s+(?:the\s+)?(?P<o>«N»)(?!-)",
         0.75,
         ("L", "N"),
         ("export", "sale", "sell", "ship", "suppl", "access"),
@@ -1205,12 +1211,14 @@ class RelationReader:
         """The sentence's subject becomes what "it", "the company" or "the country" refer to next."""
         self.previous_companies = list(dict.fromkeys(s.entity_id for s in slots if s.type == "company"))
         subject = self._subject_of(start, slots)
-        if subject is None:
-            return
-        if subject.type == "company":
+        if subject is not None and subject.type == "company":
             self.topic_company = subject.entity_id
-        elif subject.type == "country":
+        elif subject is not None and subject.type == "country":
             self.topic_country = subject.entity_id
+        if self.topic_company is None:
+            # Until a sentence opens with a company, "the company" is the first one named.
+            heads = [s for s in self._heads(slots) if s.type == "company"]
+            self.topic_company = heads[0].entity_id if heads else None
 
     # --- frames ---------------------------------------------------------------------------------------------
 
@@ -1269,6 +1277,11 @@ class RelationReader:
                         subjects += self._slots_in(encoded, match, name)
                     elif name.startswith("ox"):
                         objects += self._slots_in(encoded, match, name)
+            if "v" in names and any(
+                slot.type in ("company", "organization") and slot.entity_id not in {s.entity_id for s in subjects}
+                for slot in self._slots_between(encoded, match.end("v"), match.start(o_group))
+            ):
+                continue  # "X sold Nvidia's H100": another company's product
             for subject in subjects:
                 for obj in objects:
                     predicate = frame.predicate
@@ -1285,6 +1298,9 @@ class RelationReader:
             for policy in self._slots_in(encoded, match, "s"):
                 out.append((policy, "issued_by", issuer))
         return out
+
+    def _slots_between(self, encoded: _Encoded, start: int, end: int) -> list[_Slot]:
+        return [encoded.slots[int(m.group(2))] for m in _SLOT.finditer(encoded.text, start, end)]
 
     def _roles(self, match: re.Match[str], encoded: _Encoded) -> list[tuple[_Slot, str, _Slot]]:
         """leads or employs from a title: "NVIDIA CEO Jensen Huang", "X, a professor at Y"."""
@@ -1408,6 +1424,10 @@ class RelationReader:
                     "focus_country_policy",
                 )
 
+    def _region(self, entity_id: str) -> bool:
+        record = self.records.get(entity_id)
+        return record is not None and record.attributes.get("kind") in ("region", "bloc")
+
     def _government(self, slot: _Slot) -> bool:
         record = self.records.get(slot.entity_id)
         return (
@@ -1435,6 +1455,8 @@ class RelationReader:
         subject_types, object_types = SIGNATURES[predicate]
         if subject.type not in subject_types or obj.type not in object_types:
             return
+        if predicate == "headquartered_in" and self._region(obj.entity_id):
+            return  # "European firms", "Western rivals": a region or bloc is no one's home country
         if subject.pronoun or obj.pronoun:
             confidence -= 0.05
         confidence = self._weigh(subject.entity_id, predicate, obj.entity_id, confidence)
