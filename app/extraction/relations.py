@@ -14,8 +14,11 @@ figures are calibrated against the seed and development annotations (bench/relat
 from __future__ import annotations
 
 import re
+from bisect import bisect_right
 from collections.abc import Iterable
 from dataclasses import dataclass
+from functools import lru_cache
+from typing import Any
 
 from app.extraction.catalog import SIGNATURES, Catalog
 from app.extraction.records import EntityRecord, MentionRecord, RelationRecord
@@ -40,34 +43,278 @@ _TYPE = {code: entity_type for entity_type, code in _CODE.items()}
 
 # Words that describe a company between a nationality and its kind: "Chinese [AI chip] startup".
 _DESCRIPTORS = (
-    "tech|technology|technologies|ai|artificial|intelligence|internet|e-commerce|ecommerce|cloud|software|"
-    "hardware|search|chip|chips|semiconductor|semiconductors|memory|gpu|ev|electric|vehicle|vehicles|auto|car|"
-    "telecom|telecoms|telecommunications|smartphone|phone|handset|robotics|robot|drone|quant|hedge|investment|"
-    "venture|capital|private|public|listed|state|government|leading|largest|biggest|major|big|top|key|main|"
-    "domestic|emerging|ambitious|young|new|upstart|homegrown|local|national|media|payments|payment|fintech|"
-    "gaming|video|social|news|defense|defence|aerospace|energy|battery|solar|data|infrastructure|computing|"
-    "research|generative|language|foundation|global|multinational|prominent|notable|secretive|rival|fellow|"
-    "powerful|influential|promising|first|second|third|own|sovereign|wealth|consumer|enterprise|industrial|"
-    "manufacturing|equipment|chipmaking|design|electronics|biotech|retail|logistics|ride-hailing|streaming|"
-    "insurance|banking|financial|asset|holding|parent|cybersecurity|security|surveillance|speech|voice|"
-    "chatbot|llm|self-driving|autonomous|driving|lidar|mobile|wireless|networking|optical|quantum|server|"
-    "servers|datacenter|lesser-known|little-known|well-known|well-funded|fast-growing|state-owned|"
-    "state-backed|open-source|accelerator|processor|model|models|bn|billion|dollar|multibillion-dollar|"
-    "billion-dollar|trillion-dollar|listed|independent|small|smaller|large|larger|powerful|dominant"
+    "tech",
+    "technology",
+    "technologies",
+    "ai",
+    "artificial",
+    "intelligence",
+    "internet",
+    "e-commerce",
+    "ecommerce",
+    "cloud",
+    "software",
+    "hardware",
+    "search",
+    "chip",
+    "chips",
+    "semiconductor",
+    "semiconductors",
+    "memory",
+    "gpu",
+    "ev",
+    "electric",
+    "vehicle",
+    "vehicles",
+    "auto",
+    "car",
+    "telecom",
+    "telecoms",
+    "telecommunications",
+    "smartphone",
+    "phone",
+    "handset",
+    "robotics",
+    "robot",
+    "drone",
+    "quant",
+    "hedge",
+    "investment",
+    "venture",
+    "capital",
+    "private",
+    "public",
+    "listed",
+    "state",
+    "government",
+    "leading",
+    "largest",
+    "biggest",
+    "major",
+    "big",
+    "top",
+    "key",
+    "main",
+    "domestic",
+    "emerging",
+    "ambitious",
+    "young",
+    "new",
+    "upstart",
+    "homegrown",
+    "local",
+    "national",
+    "media",
+    "payments",
+    "payment",
+    "fintech",
+    "gaming",
+    "video",
+    "social",
+    "news",
+    "defense",
+    "defence",
+    "aerospace",
+    "energy",
+    "battery",
+    "solar",
+    "data",
+    "infrastructure",
+    "computing",
+    "research",
+    "generative",
+    "language",
+    "foundation",
+    "global",
+    "multinational",
+    "prominent",
+    "notable",
+    "secretive",
+    "rival",
+    "fellow",
+    "powerful",
+    "influential",
+    "promising",
+    "first",
+    "second",
+    "third",
+    "own",
+    "sovereign",
+    "wealth",
+    "consumer",
+    "enterprise",
+    "industrial",
+    "manufacturing",
+    "equipment",
+    "chipmaking",
+    "design",
+    "electronics",
+    "biotech",
+    "retail",
+    "logistics",
+    "ride-hailing",
+    "streaming",
+    "insurance",
+    "banking",
+    "financial",
+    "asset",
+    "holding",
+    "parent",
+    "cybersecurity",
+    "security",
+    "surveillance",
+    "speech",
+    "voice",
+    "chatbot",
+    "llm",
+    "self-driving",
+    "autonomous",
+    "driving",
+    "lidar",
+    "mobile",
+    "wireless",
+    "networking",
+    "optical",
+    "quantum",
+    "server",
+    "servers",
+    "datacenter",
+    "lesser-known",
+    "little-known",
+    "well-known",
+    "well-funded",
+    "fast-growing",
+    "state-owned",
+    "state-backed",
+    "open-source",
+    "accelerator",
+    "processor",
+    "model",
+    "models",
+    "bn",
+    "billion",
+    "dollar",
+    "multibillion-dollar",
+    "billion-dollar",
+    "trillion-dollar",
+    "independent",
+    "small",
+    "smaller",
+    "large",
+    "larger",
+    "dominant",
 )
 # What a company, lab or fund is called: "startup", "tech giant", "chipmaker", "investment vehicle".
 _GROUP = (
-    "company|companies|firm|firms|startup|startups|start-up|start-ups|giant|giants|maker|makers|chipmaker|"
-    "chipmakers|chip makers?|automaker|automakers|carmaker|carmakers|lab|labs|laboratory|laboratories|group|"
-    "groups|conglomerate|conglomerates|player|players|champion|champions|developer|developers|unicorn|"
-    "unicorns|vendor|vendors|supplier|suppliers|manufacturer|manufacturers|producer|producers|foundry|"
-    "foundries|provider|providers|operator|operators|partner|partners|peer|peers|rival|rivals|competitor|"
-    "competitors|contender|contenders|vehicle|fund|funds|investor|investors|brand|brands|corporation|"
-    "corporations|enterprise|enterprises|designer|designers|outfit|powerhouse|heavyweight|heavyweights|"
-    "behemoth|newcomer|newcomers|institute|institutes|university|universities|agency|regulator|stock|"
-    "stocks|champion|incumbent|incumbents|challenger|challengers|carrier|carriers|platform|platforms|"
-    "holding|holdings|subsidiary|entity|entities|organization|organizations|organisation|organisations|"
-    "think tank|think-tank|bank|banks"
+    "company",
+    "companies",
+    "firm",
+    "firms",
+    "startup",
+    "startups",
+    "start-up",
+    "start-ups",
+    "giant",
+    "giants",
+    "maker",
+    "makers",
+    "chipmaker",
+    "chipmakers",
+    "automaker",
+    "automakers",
+    "carmaker",
+    "carmakers",
+    "lab",
+    "labs",
+    "laboratory",
+    "laboratories",
+    "group",
+    "groups",
+    "conglomerate",
+    "conglomerates",
+    "player",
+    "players",
+    "champion",
+    "champions",
+    "developer",
+    "developers",
+    "unicorn",
+    "unicorns",
+    "vendor",
+    "vendors",
+    "supplier",
+    "suppliers",
+    "manufacturer",
+    "manufacturers",
+    "producer",
+    "producers",
+    "foundry",
+    "foundries",
+    "provider",
+    "providers",
+    "operator",
+    "operators",
+    "partner",
+    "partners",
+    "peer",
+    "peers",
+    "rival",
+    "rivals",
+    "competitor",
+    "competitors",
+    "contender",
+    "contenders",
+    "vehicle",
+    "fund",
+    "funds",
+    "investor",
+    "investors",
+    "brand",
+    "brands",
+    "corporation",
+    "corporations",
+    "enterprise",
+    "enterprises",
+    "designer",
+    "designers",
+    "outfit",
+    "powerhouse",
+    "heavyweight",
+    "heavyweights",
+    "behemoth",
+    "newcomer",
+    "newcomers",
+    "institute",
+    "institutes",
+    "university",
+    "universities",
+    "agency",
+    "regulator",
+    "stock",
+    "stocks",
+    "incumbent",
+    "incumbents",
+    "challenger",
+    "challengers",
+    "carrier",
+    "carriers",
+    "platform",
+    "platforms",
+    "holding",
+    "holdings",
+    "subsidiary",
+    "entity",
+    "entities",
+    "organization",
+    "organizations",
+    "organisation",
+    "organisations",
+    "think tank",
+    "think-tank",
+    "bank",
+    "banks",
+    "chip maker",
+    "chip makers",
 )
 # Nouns naming a model or chip before its name: "its chatbot, Ernie Bot", "the Ascend 910B processors".
 _PRODUCT = (
@@ -76,25 +323,196 @@ _PRODUCT = (
 )
 # Words that end a noun phrase: a product after them is not the one the frame is about.
 _STOP = (
-    "to|of|for|with|on|in|at|by|from|and|or|but|than|as|that|which|who|whose|while|when|where|because|"
-    "after|before|over|under|into|onto|about|against|between|among|like|unlike|via|versus|vs|rival|rivals|"
-    "rivaling|rivalling|answer|response|competitor|competitors|challenger|alternative|alternatives|clone|"
-    "copy|beat|beats|surpass|surpasses|outperform|outperforms|match|matches|is|are|was|were|be|been|has|"
-    "have|had|will|would|can|could|may|might|should|said|says|say|told|uses|use|used|using|runs|run|"
-    "powered|based|built|trained|compared|including|such|e\\.g\\."
+    "to",
+    "of",
+    "for",
+    "with",
+    "on",
+    "in",
+    "at",
+    "by",
+    "from",
+    "and",
+    "or",
+    "but",
+    "than",
+    "as",
+    "that",
+    "which",
+    "who",
+    "whose",
+    "while",
+    "when",
+    "where",
+    "because",
+    "after",
+    "before",
+    "over",
+    "under",
+    "into",
+    "onto",
+    "about",
+    "against",
+    "between",
+    "among",
+    "like",
+    "unlike",
+    "via",
+    "versus",
+    "vs",
+    "rival",
+    "rivals",
+    "rivaling",
+    "rivalling",
+    "answer",
+    "response",
+    "competitor",
+    "competitors",
+    "challenger",
+    "alternative",
+    "alternatives",
+    "clone",
+    "copy",
+    "beat",
+    "beats",
+    "surpass",
+    "surpasses",
+    "outperform",
+    "outperforms",
+    "match",
+    "matches",
+    "is",
+    "are",
+    "was",
+    "were",
+    "be",
+    "been",
+    "has",
+    "have",
+    "had",
+    "will",
+    "would",
+    "can",
+    "could",
+    "may",
+    "might",
+    "should",
+    "said",
+    "says",
+    "say",
+    "told",
+    "uses",
+    "use",
+    "used",
+    "using",
+    "runs",
+    "run",
+    "powered",
+    "based",
+    "built",
+    "trained",
+    "compared",
+    "including",
+    "such",
+    "e.g.",
 )
 _ALLOWED_ING = (
-    "reasoning|coding|leading|upcoming|existing|thinking|computing|imaging|driving|self-driving|booming|"
-    "sweeping|emerging|growing|ongoing|far-reaching|rising|long-awaited|groundbreaking|cutting-edge|"
-    "outgoing|incoming|pending|forthcoming|remaining|tightening"
+    "reasoning",
+    "coding",
+    "leading",
+    "upcoming",
+    "existing",
+    "thinking",
+    "computing",
+    "imaging",
+    "driving",
+    "self-driving",
+    "booming",
+    "sweeping",
+    "emerging",
+    "growing",
+    "ongoing",
+    "far-reaching",
+    "rising",
+    "long-awaited",
+    "groundbreaking",
+    "cutting-edge",
+    "outgoing",
+    "incoming",
+    "pending",
+    "forthcoming",
+    "remaining",
+    "tightening",
 )
+# Words between a subject and its verb: auxiliaries, adverbs, dates ("has also", "said it would", "on
+# Thursday", "earlier this year", "plans to").
 _AUX = (
-    r"(?:has|have|had|also|recently|just|will|would|is|are|was|were|quietly|officially|formally|finally|"
-    r"now|then|first|already|later|since|reportedly|jointly|previously|earlier|once|today|yesterday|"
-    r"on\s+(?:Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday)|this\s+(?:week|month|year)|"
-    r"last\s+(?:week|month|year)|earlier\s+this\s+(?:week|month|year)|in\s+(?:January|February|March|April|"
-    r"May|June|July|August|September|October|November|December|20\d\d)|plans?\s+to|planned\s+to|is\s+set\s+to|"
-    r"are\s+set\s+to|is\s+expected\s+to|(?:said|says|announced)\s+(?:that\s+)?it\s+(?:would|will|had|has|is))"
+    "has",
+    "have",
+    "had",
+    "also",
+    "recently",
+    "just",
+    "will",
+    "would",
+    "is",
+    "are",
+    "was",
+    "were",
+    "quietly",
+    "officially",
+    "formally",
+    "finally",
+    "now",
+    "then",
+    "first",
+    "already",
+    "later",
+    "since",
+    "reportedly",
+    "jointly",
+    "previously",
+    "earlier",
+    "once",
+    "today",
+    "yesterday",
+    "on",
+    "this",
+    "last",
+    "in",
+    "plans",
+    "plan",
+    "planned",
+    "to",
+    "set",
+    "expected",
+    "said",
+    "says",
+    "announced",
+    "that",
+    "it",
+    "week",
+    "month",
+    "year",
+    "Monday",
+    "Tuesday",
+    "Wednesday",
+    "Thursday",
+    "Friday",
+    "Saturday",
+    "Sunday",
+    "January",
+    "February",
+    "March",
+    "April",
+    "May",
+    "June",
+    "July",
+    "August",
+    "September",
+    "October",
+    "November",
+    "December",
 )
 # Titles: those that head what they name lead it; the rest are employment.
 _TITLE = (
@@ -129,6 +547,32 @@ _SEP = r"(?:\s*,\s*(?:and\s+|or\s+|as\s+well\s+as\s+|along\s+with\s+|plus\s+)?|\
 _PAREN = r"(?:\s*\((?:[^()]|\([^()]*\))*\))"
 
 
+def _words(words: Iterable[str]) -> str:
+    """An alternation of the words as a trie ("t(?:ech(?:nolog(?:y|ies))?|op)"): a word list is tried at
+    many positions, and a trie fails at its first letter where a flat alternation tries every word."""
+    tree: dict[str, Any] = {}
+    for word in words:
+        node = tree
+        for char in word:
+            node = node.setdefault(char, {})
+        node[""] = {}
+
+    def emit(node: dict[str, Any]) -> str:
+        branches = [re.escape(char) + emit(child) for char, child in sorted(node.items()) if char]
+        if not branches:
+            return ""
+        body = branches[0] if len(branches) == 1 else f"(?:{'|'.join(branches)})"
+        if "" in node:
+            return f"(?:{body})?"
+        return body
+
+    return f"(?:{emit(tree)})"
+
+
+_DESC_WORDS = _words(_DESCRIPTORS)
+_GROUP_WORDS = _words(_GROUP)
+
+
 def _slot(codes: str) -> str:
     return rf"⟦[{codes}]\d+⟧"
 
@@ -139,19 +583,16 @@ def _list(codes: str, *, nationalities: bool = True) -> str:
     Without `nationalities`, an item with a country of its own ("and US companies B") ends the list."""
     item = rf"{_slot(codes)}(?:\s+of\s+⟦N\d+⟧)?{_PAREN}?"
     country = r"(?:⟦N\d+⟧(?:[’']s|-based)?\s+)?" if nationalities else ""
-    prefix = (
-        rf"(?:(?:the|its|their|fellow|rival|other)\s+)?{country}"
-        rf"(?:(?:{_DESCRIPTORS})\s+){{0,2}}(?:(?:{_GROUP})\s+)?"
-    )
+    prefix = rf"(?:(?:the|its|their|fellow|rival|other)\s+)?{country}(?:{_DESC_WORDS}\s+){{0,2}}(?:{_GROUP_WORDS}\s+)?"
     return rf"{prefix}{item}(?:{_SEP}{prefix}{item})*"
 
 
 _MACROS = {
-    "%DESC%": rf"(?:[A-Z][A-Z0-9&]{{1,5}}s?|(?i:{_DESCRIPTORS})|\d{{4}})",
-    "%GROUP%": rf"(?:{_GROUP})",
-    "%MOD%": rf"(?:(?:{_ALLOWED_ING})|(?!(?:{_STOP})\b)(?![a-z]+ing\b)[\w.+-]+|⟦N\d+⟧(?:[’']s|-based)?)",
+    "%DESC%": rf"(?:[A-Z][A-Z0-9&]{{1,5}}s?|(?i:{_DESC_WORDS})|\d{{4}})",
+    "%GROUP%": _GROUP_WORDS,
+    "%MOD%": rf"(?:{_words(_ALLOWED_ING)}\b|(?!{_words(_STOP)}\b)(?![a-z]+ing\b)[\w.+-]+|⟦N\d+⟧(?:[’']s|-based)?)",
     "%PRODUCT%": rf"(?:{_PRODUCT})",
-    "%AUX%": _AUX,
+    "%AUX%": rf"(?:{_words(_AUX)}|20\d\d)\b",
     "%TITLE%": _TITLE,
     "%POSS%": r"[’']s",
     # A company named only to qualify the next one ("Moonshot AI rival ⟦C⟧", "⟦C⟧’s unit") is not the object.
@@ -187,14 +628,54 @@ class Frame:
     predicate: str
     pattern: re.Pattern[str]
     confidence: float
-    needs: tuple[str, ...]
-    cues: tuple[str, ...] = ()
+    needs: tuple[frozenset[str], ...]
+    cues: re.Pattern[str] | None = None  # one of these words must be in the sentence (lower-cased)
+    # Where a match can begin: a slot, or (`starts`) the words a frame opens with. A frame is tried only
+    # there, not at every character, where its word lists would be tried over and over.
+    starts: re.Pattern[str] | None = None
+    first: frozenset[str] = frozenset()  # codes of the slots a match can begin with (empty: any)
+
+
+def _first_codes(pattern: str) -> frozenset[str]:
+    """The slot codes each branch of a frame's pattern begins with (a list may open with a country:
+    "US companies ⟦C⟧ and ⟦C⟧"); empty when a branch begins otherwise."""
+    codes: set[str] = set()
+    depth = 0
+    branches = [""]
+    for char in pattern:
+        if char == "|" and depth == 0:
+            branches.append("")
+            continue
+        depth += (char == "(") - (char == ")")
+        branches[-1] += char
+    for branch in branches:
+        head = re.match(r"(?:%SUBJ%)?(?:\(\?P<\w+>)?«([*+]?)([A-Z]+)»", branch)
+        if head is None:
+            return frozenset()
+        codes |= set(head.group(2)) | ({"N"} if head.group(1) == "*" else set())
+    return frozenset(codes)
 
 
 def _frame(
-    id: str, predicate: str, pattern: str, confidence: float, needs: Iterable[str], cues: Iterable[str] = ()
+    id: str,
+    predicate: str,
+    pattern: str,
+    confidence: float,
+    needs: Iterable[str],
+    cues: Iterable[str] = (),
+    *,
+    starts: str | None = None,
 ) -> Frame:
-    return Frame(id, predicate, _compile(pattern), confidence, tuple(needs), tuple(cues))
+    return Frame(
+        id,
+        predicate,
+        _compile(pattern),
+        confidence,
+        tuple(frozenset(need) for need in needs),
+        re.compile("|".join(map(re.escape, cues))) if cues else None,
+        re.compile(starts) if starts else None,
+        frozenset() if starts else _first_codes(pattern),
+    )
 
 
 _OBJECT_NP = (
@@ -205,17 +686,53 @@ _OBJECT_NP = (
     r"(?:%PRODUCT%\s*,?\s*(?:(?:called|named|dubbed)\s+)?)?%Q%"
 )
 _NOT_MODIFIER = r"(?![\w-]|%Q%\s+(?:rival|competitor|challenger|alternative|killer)s?\b|\s*-like)"
-_DEVELOP_VERBS = (
-    r"launched|launches|launch|released|releases|release|introduced|introduces|introduce|unveiled|unveils|"
-    r"unveil|debuted|debuts|developed|develops|develop|built|builds|build|trained|trains|rolled\s+out|rolls\s+out|"
-    r"open-sourced|open-sources|published|publishes|announced|announces|upgraded|updated|showcased|created|"
-    r"creates|designed|designs|unleashed"
+_DEVELOP_VERBS = _words(
+    (
+        "launched",
+        "launches",
+        "launch",
+        "released",
+        "releases",
+        "release",
+        "introduced",
+        "introduces",
+        "introduce",
+        "unveiled",
+        "unveils",
+        "unveil",
+        "debuted",
+        "debuts",
+        "developed",
+        "develops",
+        "develop",
+        "built",
+        "builds",
+        "build",
+        "trained",
+        "trains",
+        "rolled out",
+        "rolls out",
+        "open-sourced",
+        "open-sources",
+        "published",
+        "publishes",
+        "announced",
+        "announces",
+        "upgraded",
+        "updated",
+        "showcased",
+        "created",
+        "creates",
+        "designed",
+        "designs",
+        "unleashed",
+    )
 )
 _MAKE_VERBS = (
     r"makes|made|produces|produced|manufactures|manufactured|fabricates|fabricated|ships|shipped|sells|sold|"
     r"mass-produces|mass-produced"
 )
-_INSERT = r"(?:\s*,\s+[^,;]{1,90}?,|\s+\([^()]{1,60}\))?"
+_INSERT = r"(?:\s*,\s+[^,;]{1,90}+,|\s+\([^()]{1,60}+\))?"
 _RESTRICT_VERBS = (
     r"restricts?|restricted|restricting|limits?|limited|limiting|bans?|banned|banning|blocks?|blocked|"
     r"blocking|bars?|barred|barring|prohibits?|prohibited|prevents?|prevented|preventing|curbs?|curbed|"
@@ -293,6 +810,7 @@ FRAMES: tuple[Frame, ...] = (
         0.85,
         ("CO", "MH"),
         (" by ",),
+        starts=r"\b(?:Developed|Built|Released|Created|Made|Trained|Launched|Designed|Produced|Unveiled)\b",
     ),
     _frame(
         "product_from",
@@ -309,6 +827,27 @@ FRAMES: tuple[Frame, ...] = (
         rf"(?:designing|developing|launching|releasing|building|training|introducing|unveiling)|{_DEVELOP_VERBS})\s+{_OBJECT_NP}(?P<o>«*MH»){_NOT_MODIFIER}",
         0.85,
         ("CO", "MH"),
+        (
+            "launch",
+            "releas",
+            "introduc",
+            "unveil",
+            "debut",
+            "develop",
+            "buil",
+            "train",
+            "rolled out",
+            "rolls out",
+            "open-sourc",
+            "publish",
+            "announc",
+            "upgrad",
+            "updated",
+            "showcas",
+            "creat",
+            "design",
+            "unleash",
+        ),
     ),
     _frame(
         "agent_makes_chip",
@@ -316,6 +855,7 @@ FRAMES: tuple[Frame, ...] = (
         rf"%SUBJ%(?P<s>«*C»){_INSERT}\s+(?:%AUX%\s+){{0,3}}(?P<v>{_MAKE_VERBS})\s+{_OBJECT_NP}(?P<o>«*H»){_NOT_MODIFIER}",
         0.85,
         ("C", "H"),
+        ("make", "made", "produc", "manufactur", "fabricat", "ship", "sell", "sold"),
     ),
     _frame(
         "hyphen_made",
@@ -355,6 +895,7 @@ FRAMES: tuple[Frame, ...] = (
         0.85,
         ("C", "MH"),
         ("producer", "maker", "manufacturer", "supplier", "designer", "developer", "vendor"),
+        starts=r"\b(?:producers?|makers?|manufacturers?|suppliers?|designers?|developers?|vendors?)\b|⟦",
     ),
     # --- backers and owners ------------------------------------------------------------------------------
     _frame(
@@ -398,7 +939,7 @@ FRAMES: tuple[Frame, ...] = (
         r"(?:the\s+)?(?P<o>«*CO»)%NOTMOD%",
         0.8,
         ("CONP", "CO"),
-        ("$", "€", "¥", "£"),
+        ("commit", "pledg", "pour", "put", "pump", "inject", "invest"),
     ),
     _frame(
         "agent_by_investing",
@@ -471,7 +1012,7 @@ FRAMES: tuple[Frame, ...] = (
         "owns",
         r"(?P<o>«O»)\s+(?:at|of|within)\s+(?:the\s+)?(?P<s>«O»)"
         r"|(?P<s2>«O»)%POSS%\s+(?P<o2>«O»)"
-        r"|\((?P<o3>«O»)\s*,\s*(?P<s3>«O»)\)",
+        r"|(?<=\()(?P<o3>«O»)\s*,\s*(?P<s3>«O»)\)",
         0.75,
         ("O",),
     ),
@@ -510,6 +1051,7 @@ FRAMES: tuple[Frame, ...] = (
         0.85,
         ("C",),
         ("partnership", "alliance", "deal", "agreement", "collaboration", "joint venture", "pact", "tie-up"),
+        starts=r"⟦|\b(?:partnership|alliance|collaboration|joint venture|deal|tie-up)\b",
     ),
     _frame(
         "possessive_partner",
@@ -532,7 +1074,7 @@ FRAMES: tuple[Frame, ...] = (
     _frame(
         "of_organisation_title_person",
         "ROLE",
-        r"\b(?:of|at|At)\s+(?:the\s+)?(?P<org>«CO»)\s*,\s+(?P<role>(?:[A-Z][a-z]+[- ])?[A-Z][a-z]+|CEO|CFO|CTO)\s+"
+        r"(?:(?<=\bof )|(?<=\bat )|(?<=\bAt )|(?<=\bof the )|(?<=\bat the ))(?P<org>«CO»)\s*,\s+(?P<role>(?:[A-Z][a-z]+[- ])?[A-Z][a-z]+|CEO|CFO|CTO)\s+"
         r"(?P<p>«P»)",
         0.7,
         ("CO", "P"),
@@ -602,6 +1144,7 @@ FRAMES: tuple[Frame, ...] = (
         0.7,
         ("P",),
         ("president", "premier", "prime minister", "chancellor"),
+        starts=r"\b(?:President|Premier|Prime Minister|Chancellor)\b",
     ),
     # --- where a company is from -------------------------------------------------------------------------
     _frame(
@@ -682,6 +1225,7 @@ FRAMES: tuple[Frame, ...] = (
         0.75,
         ("CO",),
         ("domestic",),
+        starts=r"\b[Dd]omestic\b|⟦",
     ),
     # --- policies: who issued them and whom they restrict ------------------------------------------------
     _frame(
@@ -699,6 +1243,33 @@ FRAMES: tuple[Frame, ...] = (
         rf"(?:%MOD%\s+){{0,3}}?%Q%(?P<s>«*L»)",
         0.85,
         ("NO", "L"),
+        (
+            "announc",
+            "impos",
+            "issue",
+            "introduc",
+            "pass",
+            "unveil",
+            "adopt",
+            "enact",
+            "approv",
+            "publish",
+            "release",
+            "set",
+            "launch",
+            "implement",
+            "propos",
+            "draft",
+            "rolled out",
+            "finali",
+            "tighten",
+            "expand",
+            "updated",
+            "extended",
+            "signed",
+            "unleash",
+            "put in place",
+        ),
     ),
     _frame(
         "agent_policy_act",
@@ -823,6 +1394,7 @@ FRAMES: tuple[Frame, ...] = (
         0.85,
         ("L",),
         ("add", "put", "placed", "places", "blacklisted"),
+        starts=r"⟦|\b(?:added|adds|add|put|puts|placed|places|blacklisted)\b",
     ),
     _frame(
         "was_added_to_list",
@@ -882,6 +1454,13 @@ FRAMES: tuple[Frame, ...] = (
     ),
 )
 
+
+@lru_cache(maxsize=256)
+def _frames_for(codes: frozenset[str]) -> tuple[Frame, ...]:
+    """The frames whose slot types a sentence with these slot codes has (few distinct sets occur)."""
+    return tuple(frame for frame in FRAMES if all(codes & need for need in frame.needs))
+
+
 # Inside a descriptive policy name ("tariffs on Chinese exports", "banning the import of US Micron chips"):
 # what it is on or against, and who issued it when the name begins with them ("US chip ban").
 _INNER_FRAMES: tuple[Frame, ...] = (
@@ -891,6 +1470,7 @@ _INNER_FRAMES: tuple[Frame, ...] = (
         r"\b(?:on|against|targeting|of|to|from)\s+(?:the\s+)?(?:(?:⟦N\d+⟧|%MOD%)\s+){0,2}?(?P<o>«*CHNMO»)(?!\s*⟦)",
         0.75,
         ("CHNMO",),
+        starts=r"\b(?:on|against|targeting|of|to|from)\b",
     ),
     _frame("policy_name_issuer", "issued_by", r"^(?P<o>«NO»)(?:%POSS%)?\s", 0.85, ("NO",)),
     _frame("adjective_nationality", "headquartered_in", r"(?P<o>«N»)\s+(?P<s>«C»)", 0.75, ("N", "C")),
@@ -955,20 +1535,29 @@ class _Slot:
 class _Encoded:
     text: str
     slots: list[_Slot]
-    starts: list[int]  # original offset of each encoded character (a slot's characters: its start)
-    ends: list[int]  # original end of each encoded character (a slot's characters: its end)
     codes: set[str]
+    # Pieces of the encoded text in order: (encoded start, original start, original end, is a slot token).
+    pieces: list[tuple[int, int, int, bool]]
+
+    def original(self, start: int, end: int) -> tuple[int, int]:
+        """The original span of the encoded span [start, end): a slot token maps to its whole mention."""
+        keys = [piece[0] for piece in self.pieces]
+        first = self.pieces[bisect_right(keys, start) - 1]
+        last = self.pieces[bisect_right(keys, end - 1) - 1]
+        a = first[1] if first[3] else first[1] + start - first[0]
+        b = last[2] if last[3] else last[1] + end - last[0]
+        return a, b
 
 
 def _encode(text: str, start: int, end: int, slots: list[_Slot]) -> _Encoded:
     """text[start:end] with each slot's span replaced by its token; slots sharing one span (a plural
     pronoun standing for several companies) become a list, "⟦C1⟧ and ⟦C2⟧"."""
     out: list[str] = []
-    starts: list[int] = []
-    ends: list[int] = []
+    pieces: list[tuple[int, int, int, bool]] = []
     used: list[_Slot] = []
     codes: set[str] = set()
     pos = start
+    length = 0
     n = 0
     while n < len(slots):
         slot = slots[n]
@@ -984,10 +1573,10 @@ def _encode(text: str, start: int, end: int, slots: list[_Slot]) -> _Encoded:
             title = _TITLE_IN_NAME.match(slot.text)
             if title and title.end() < len(slot.text):
                 head = slot.start + title.end()
-        piece = text[pos:head]
-        out.append(piece)
-        starts.extend(range(pos, head))
-        ends.extend(range(pos + 1, head + 1))
+        if head > pos:
+            pieces.append((length, pos, head, False))
+            out.append(text[pos:head])
+            length += head - pos
         tokens = []
         for member in group:
             tokens.append(f"⟦{_CODE[member.type]}{len(used)}⟧")
@@ -996,14 +1585,13 @@ def _encode(text: str, start: int, end: int, slots: list[_Slot]) -> _Encoded:
         token = " and ".join(tokens)
         if slot.pronoun and slot.text.lower() == "its":
             token += "’s"  # "its" is a possessive: "⟦C3⟧’s"
+        pieces.append((length, head, slot.end, True))
         out.append(token)
-        starts.extend([head] * len(token))
-        ends.extend([slot.end] * len(token))
+        length += len(token)
         pos = slot.end
+    pieces.append((length, pos, end, False))
     out.append(text[pos:end])
-    starts.extend(range(pos, end))
-    ends.extend(range(pos + 1, end + 1))
-    return _Encoded("".join(out), used, starts, ends, codes)
+    return _Encoded("".join(out), used, codes, pieces)
 
 
 @dataclass(frozen=True, slots=True)
@@ -1084,12 +1672,15 @@ class RelationReader:
         slots = self._top_level(mentions)
         found: Found = {}
         if slots:
-            encoded = _encode(self.text, start, end, self._with_pronouns(start, end, slots))
-            if len(encoded.slots) >= 2:
-                self._run(FRAMES, encoded, end, found)
-            self._inside_policies(end, mentions, found)
+            every = self._with_pronouns(start, end, slots)
+            if len(every) >= 2:
+                self._run(_encode(self.text, start, end, every), end, found)
+            if len(mentions) > len(slots):  # a name inside another: a descriptive policy name
+                self._inside_policies(end, mentions, found)
             self._unattributed_policies(start, end, slots, found)
         self._advance(start, slots)
+        if len(found) < 2:
+            return list(found.values())
         return sorted(found.values(), key=lambda r: (r.start, r.subject_id, r.predicate, r.object_id))
 
     def cites(
@@ -1222,15 +1813,24 @@ class RelationReader:
 
     # --- frames ---------------------------------------------------------------------------------------------
 
-    def _run(self, frames: Iterable[Frame], encoded: _Encoded, end: int, found: Found) -> None:
-        lowered = encoded.text.lower()
-        for frame in frames:
-            if any(not (encoded.codes & set(need)) for need in frame.needs):
+    def _run(self, encoded: _Encoded, end: int, found: Found) -> None:
+        text = encoded.text
+        lowered = text.lower()
+        slot_starts = [(m.start(), m.group(1)) for m in _SLOT.finditer(text)]
+        for frame in _frames_for(frozenset(encoded.codes)):
+            if frame.cues is not None and frame.cues.search(lowered) is None:
                 continue
-            if frame.cues and not any(cue in lowered for cue in frame.cues):
-                continue
-            for match in frame.pattern.finditer(encoded.text):
-                a, b = encoded.starts[match.start()], encoded.ends[match.end() - 1]
+            if frame.starts is not None:
+                positions = [m.start() for m in frame.starts.finditer(text)]
+            elif frame.first:
+                positions = [pos for pos, code in slot_starts if code in frame.first]
+            else:
+                positions = [pos for pos, _ in slot_starts]
+            for pos in positions:
+                match = frame.pattern.match(text, pos)
+                if match is None:
+                    continue
+                a, b = encoded.original(match.start(), match.end())
                 for subject, predicate, obj in self._relations_of(frame, match, encoded):
                     self._add(found, subject, predicate, obj, frame.confidence, a, b, end, frame.id)
 
@@ -1278,7 +1878,8 @@ class RelationReader:
                     elif name.startswith("ox"):
                         objects += self._slots_in(encoded, match, name)
             if "v" in names and any(
-                slot.type in ("company", "organization") and slot.entity_id not in {s.entity_id for s in subjects}
+                slot.type in ("company", "organization")
+                and slot.entity_id not in {s.entity_id for s in subjects}
                 for slot in self._slots_between(encoded, match.end("v"), match.start(o_group))
             ):
                 continue  # "X sold Nvidia's H100": another company's product
@@ -1352,7 +1953,7 @@ class RelationReader:
                 for match in frame.pattern.finditer(encoded.text):
                     if frame.id == "adjective_nationality":
                         for subject, predicate, obj in self._relations_of(frame, match, encoded):
-                            a, b = encoded.starts[match.start()], encoded.ends[match.end() - 1]
+                            a, b = encoded.original(match.start(), match.end())
                             self._add(found, subject, predicate, obj, frame.confidence, a, b, end, frame.id)
                         continue
                     for obj in self._slots_in(encoded, match, "o"):
