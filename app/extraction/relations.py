@@ -519,8 +519,8 @@ _TITLE = (
     r"(?i:CEO|chief executive(?: officer)?|co-?founder|cofounder|founder|founding (?:member|partner|father|CEO)|"
     r"executive chairman|chairman|chairwoman|chairperson|chair|(?:executive |senior )?vice[- ]president|"
     r"president|boss|leader|head|managing director|director|general secretary|secretary-general|premier|"
-    r"prime minister|chancellor|king|queen|CFO|CTO|COO|CIO|CSO|chief [a-z]+ officer|chief scientist|"
-    r"chief economist|chief strategist|VP|SVP|EVP|executive|engineer|researcher|research scientist|"
+    r"prime minister|chancellor|king|queen|CFO|CTO|COO|CIO|CSO|chief(?: [A-Za-z]+){0,2} (?:officer|scientist|"
+    r"economist|strategist|architect|engineer)|VP|SVP|EVP|executive|engineer|researcher|research scientist|"
     r"scientist|spokes(?:person|man|woman)|analyst|professor|economist|partner|fellow|manager|official|"
     r"adviser|advisor|lawyer|photographer|reporter|correspondent|editor|columnist|secretary|minister|"
     r"board member|member|staffer|employee|investor|strategist)"
@@ -1057,7 +1057,8 @@ FRAMES: tuple[Frame, ...] = (
         "possessive_partner",
         "partners_with",
         r"(?P<s>«CO»)%POSS%\s+(?:%MOD%\s+){0,3}?(?:partner|ally|joint-venture\s+partner)\s+(?P<o>«*CO»)"
-        r"|(?P<s2>«C»)%POSS%\s+(?P<o2>«C»)\s+(?:alliance|partnership|tie-up|collaboration|deal)",
+        r"|(?P<s2>«C»)%POSS%\s+(?P<o2>«C»)\s+(?:alliance|partnership|tie-up|collaboration|deal)"
+        r"|(?P<o3>«CO»)\s*,\s*(?:the\s+)?(?P<s3>«CO»)%POSS%\s+(?:%MOD%\s+){0,2}?(?:partner|ally)\b",
         0.8,
         ("CO",),
         ("partner", "ally", "alliance", "tie-up", "collaboration", "deal"),
