@@ -1177,7 +1177,7 @@ FRAMES: tuple[Frame, ...] = (
     _frame(
         "company_described_national",
         "headquartered_in",
-        r"(?P<s>«CO»)\s*(?:,|–|—|-|\()\s*(?:(?:billed|described|known|seen|touted|hailed)\s+as\s+)?(?:(?:an?|the|one\s+of)"
+        r"(?P<s>«CO»)\s*(?:,|–|—|-|\(|\s(?:is|was|remains|became))\s*(?:(?:billed|described|known|seen|touted|hailed)\s+as\s+)?(?:(?:an?|the|one\s+of)"
         r"\s+)?(?:(?:%DESC%|emerging|ambitious)\s+){0,3}?(?P<o>«N»)(?:%POSS%|-based|-headquartered)?\s+(?:%DESC%\s+){0,3}?"
         r"(?:%GROUP%)\b",
         0.9,
@@ -1507,6 +1507,7 @@ _NOT_ISSUING = re.compile(
     r"\b(?:by|despite|amid|against|under|from|facing|faces|faced|hit|restricted|constrained|targeted|affected|"
     r"blocked|banned|sanction\w*|curb\w*|limit\w*|lobb\w*|criticis\w*|criticiz\w*|oppos\w*|challeng\w*)\b"
 )
+_ONE_SLOT_FRAMES = re.compile(r"\b(?:[Dd]omestic|President|Premier|Prime Minister|Chancellor)\b")
 _ACT = re.compile(r"[a-z]+(?:ed|ing)\b")
 _MODIFIES = _compile(r"(?:[’']s|-[a-z]+)?(?:\s+(?:%DESC%|%GROUP%))*\s+")
 _CLAUSE_BREAK = re.compile(r";|,\s+(?:while|but|whereas|although|though|and)\s|\s[–—]\s|:\s")
@@ -1674,7 +1675,8 @@ class RelationReader:
         found: Found = {}
         if slots:
             every = self._with_pronouns(start, end, slots)
-            if len(every) >= 2:
+            # One slot is enough for "domestic peers such as X" and "President X" (the other end is known).
+            if len(every) >= 2 or _ONE_SLOT_FRAMES.search(self.text, start, end):
                 self._run(_encode(self.text, start, end, every), end, found)
             if len(mentions) > len(slots):  # a name inside another: a descriptive policy name
                 self._inside_policies(end, mentions, found)

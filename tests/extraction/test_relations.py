@@ -121,8 +121,28 @@ STATED: list[tuple[str, set[Triple]]] = [
         "Tokyo Electron, a Japanese equipment maker, expects less.",
         {("tokyo-electron", "headquartered_in", "japan")},
     ),
+    (
+        "BYD is China's largest carmaker. China's car market is crowded, and China's buyers are fickle. It said it "
+        "would add DeepSeek, following domestic peers such as Geely and Leapmotor.",
+        {
+            ("byd", "headquartered_in", "china"),
+            ("geely", "headquartered_in", "china"),
+            ("leapmotor", "headquartered_in", "china"),
+        },
+    ),
+    ("Meta's chief AI scientist Yann LeCun praised open models.", {("meta", "employs", "yann-lecun")}),
+    ("Shanghai hosted a summit. President Xi Jinping spoke.", {("xi-jinping", "leads", "china")}),
+    (
+        "Xiaomi shares rose. The company's chairman Lei Jun spoke.",
+        {("lei-jun", "leads", "xiaomi")},
+    ),
+    (
+        "The AI Diffusion Rule, which the Biden administration issued in January, was rescinded.",
+        {("ai-diffusion-rule", "issued_by", "biden-administration")},
+    ),
     # partners
     ("Tencent has partnered with BYD on in-car assistants.", {("tencent", "partners_with", "byd")}),
+    ("OpenAI, Microsoft's partner, blocked access.", {("microsoft", "partners_with", "openai")}),
     (
         "Customers can migrate to Microsoft's Chinese partner 21Vianet.",
         {("microsoft", "partners_with", "21vianet"), ("21vianet", "headquartered_in", "china")},
@@ -186,6 +206,20 @@ NOT_STATED: list[tuple[str, set[Triple]]] = [
         {("entity-list", "restricts", "huawei")},
     ),
     ("Tencent said it had bought Nvidia's H20 in large numbers.", {("tencent", "owns", "nvidia")}),
+    # a company named to qualify another, or a unit of it, is not the one meant
+    (
+        "Tencent, which has a stake in Moonshot AI rival MiniMax, spoke.",
+        {("tencent", "invests_in", "moonshot-ai")},
+    ),
+    (
+        "Kai-Fu Lee, founder of 01.AI and former head of Google China, spoke.",
+        {("kai-fu-lee", "leads", "google")},
+    ),
+    # a rule's enforcer is not its issuer
+    (
+        "Everyone else must abide by the new AI Diffusion rule set to be enforced by the Commerce Department.",
+        {("ai-diffusion-rule", "issued_by", "us-department-of-commerce")},
+    ),
 ]
 
 
