@@ -739,6 +739,7 @@ _RESTRICT_VERBS = (
     r"curbing|targets?|targeted|targeting|hits?|hit|hitting|covers?|covered|affects?|affected|cuts?\s+off|"
     r"throttles?|throttled|hampers?|hampered|hobbles?|hobbled|blacklists?|blacklisted|sanctions?|"
     r"sanctioned|stops?|stopped|applies\s+to|apply\s+to|extends?\s+to|extended\s+to|cripples?|crippled|"
+    r"includes|included|lists|listed|names|named|"
     r"(?:was|were|is|are)\s+(?:designed|meant|intended|aimed)\s+to\s+(?:slow|curb|limit|restrict|contain|"
     r"hobble|hinder|block|cut\s+off|stop|hold\s+back|starve)"
 )
@@ -1068,7 +1069,7 @@ FRAMES: tuple[Frame, ...] = (
         "organisation_title_person",
         "ROLE",
         r"(?P<org>«CON»)(?:%POSS%)?\s+(?:(?:former|then|current|new|outgoing|incoming|acting|interim|longtime|"
-        r"deputy|senior)\s+)?(?P<role>%TITLE%)\s*,?\s+(?P<p>«P»)",
+        r"deputy|senior|rotating|founding)\s+)?(?P<role>%TITLE%)\s*,?\s+(?P<p>«P»)",
         0.9,
         ("CON", "P"),
     ),
@@ -1151,7 +1152,7 @@ FRAMES: tuple[Frame, ...] = (
     _frame(
         "nationality_kind",
         "headquartered_in",
-        r"(?P<o>«N»)(?:%POSS%|-based|-headquartered)?\s+(?:%DESC%\s+){0,3}?(?:%GROUP%)(?:\s*,?\s*(?:such\s+as|"
+        r"(?<!N\d⟧ and )(?<!N\d\d⟧ and )(?<!N\d⟧ or )(?P<o>«N»)(?!\s+(?:and|or)\s+⟦N)(?:%POSS%|-based|-headquartered)?\s+(?:%DESC%\s+){0,3}?(?:%GROUP%)(?:\s*,?\s*(?:such\s+as|"
         r"including|like|e\.g\.|notably|namely|especially)\s+|\s*:\s*|\s+)(?:the\s+)?(?P<s>«+CO»)",
         0.9,
         ("N", "CO"),
@@ -1357,7 +1358,7 @@ FRAMES: tuple[Frame, ...] = (
     _frame(
         "policy_restricts",
         "restricts",
-        rf"(?P<s>«L»)%Q%\s+(?:%AUX%\s+){{0,3}}(?:{_RESTRICT_VERBS})\s+(?:the\s+)?(?:(?:sale|sales|export|exports|"
+        rf"(?P<s>«L»)%Q%%WHICH%\s+(?:%AUX%\s+){{0,3}}(?:{_RESTRICT_VERBS})\s+(?:the\s+)?(?:(?:sale|sales|export|exports|"
         rf"shipment|shipments|supply|access|use|development|growth)\s+(?:of|to)\s+)?(?:%MOD%\s+){{0,3}}?"
         rf"(?P<o>«*CHNMOP»)",
         0.85,
@@ -1400,12 +1401,12 @@ FRAMES: tuple[Frame, ...] = (
     _frame(
         "was_added_to_list",
         "restricts",
-        rf"%SUBJ%(?P<o>«*CHO»){_INSERT}\s+(?:%AUX%\s+){{0,3}}(?:was|were|is|are|has\s+been|have\s+been|had\s+been|being|got|get)\s+"
-        r"(?:(?:also|previously|already|recently|first|later)\s+)?(?:added|put|placed|included|listed|"
-        r"blacklisted)\s+(?:to|on|in)\s+(?:the\s+)?(?:(?:%MOD%|«NO»)\s+){0,3}?(?P<s>«L»)",
+        rf"%SUBJ%(?P<o>«*CHO»)(?:\s*,\s*(?:which|that)\s+|{_INSERT}\s+)(?:%AUX%\s+){{0,3}}(?:was|were|is|are|has\s+been|have\s+been|had\s+been|being|got|get)\s+"
+        r"(?:(?:also|previously|already|recently|first|later|still)\s+)?(?:(?:added|put|placed|included|listed|"
+        r"blacklisted)\s+(?:to|on|in)|on)\s+(?:the\s+)?(?:(?:%MOD%|«NO»)\s+){0,3}?(?P<s>«L»)",
         0.85,
         ("CHO", "L"),
-        ("added", "put", "placed", "included", "listed", "blacklisted"),
+        ("added", "put", "placed", "included", "listed", "blacklisted", " on "),
     ),
     _frame(
         "restricted_by_policy",
