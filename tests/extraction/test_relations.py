@@ -94,6 +94,9 @@ STATED: list[tuple[str, set[Triple]]] = [
         },
     ),
     ("Huawei was added to the Entity List in 2019.", {("entity-list", "restricts", "huawei")}),
+    ("Huawei, which is on the US Entity List, sells phones.", {("entity-list", "restricts", "huawei")}),
+    ("The Entity List, which includes SMIC, keeps growing.", {("entity-list", "restricts", "smic")}),
+    ("Huawei's rotating chairman Eric Xu spoke.", {("eric-xu", "leads", "huawei")}),
     (
         "The US export controls restrict sales of the H20 to China.",
         {
@@ -199,6 +202,10 @@ NOT_STATED: list[tuple[str, set[Triple]]] = [
     (
         "Japan's SoftBank and US companies OpenAI and Oracle signed up.",
         {("openai", "headquartered_in", "japan")},
+    ),
+    (
+        "Chinese and American firms such as Baidu and Google compete.",
+        {("baidu", "headquartered_in", "united-states")},
     ),
     # someone linked to a company is not the company
     (
