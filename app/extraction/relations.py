@@ -39,6 +39,29 @@ _CODE = {
 }
 _TYPE = {code: entity_type for entity_type, code in _CODE.items()}
 
+
+def _words(words: Iterable[str]) -> str:
+    """An alternation of the words as a trie ("t(?:ech(?:nolog(?:y|ies))?|op)"): a word list is tried at
+    many positions, and a trie fails at its first letter where a flat alternation tries every word."""
+    tree: dict[str, Any] = {}
+    for word in words:
+        node = tree
+        for char in word:
+            node = node.setdefault(char, {})
+        node[""] = {}
+
+    def emit(node: dict[str, Any]) -> str:
+        branches = [re.escape(char) + emit(child) for char, child in sorted(node.items()) if char]
+        if not branches:
+            return ""
+        body = branches[0] if len(branches) == 1 else f"(?:{'|'.join(branches)})"
+        if "" in node:
+            return f"(?:{body})?"
+        return body
+
+    return f"(?:{emit(tree)})"
+
+
 # --- word lists (general English and domain wording, not any article's) --------------------------------
 
 # Words that describe a company between a nationality and its kind: "Chinese [AI chip] startup".
@@ -525,6 +548,59 @@ _TITLE = (
     r"adviser|advisor|lawyer|photographer|reporter|correspondent|editor|columnist|secretary|minister|"
     r"board member|member|staffer|employee|investor|strategist)"
 )
+# Words one of which a title frame needs (the sentence is lower-cased): a cheap test before the frame.
+_TITLE_CUE = _words(
+    (
+        "ceo",
+        "chief",
+        "founder",
+        "founding",
+        "chair",
+        "president",
+        "boss",
+        "leader",
+        "head",
+        "director",
+        "secretary",
+        "premier",
+        "minister",
+        "chancellor",
+        "king",
+        "queen",
+        "cfo",
+        "cto",
+        "coo",
+        "cio",
+        "cso",
+        "vp",
+        "svp",
+        "evp",
+        "executive",
+        "engineer",
+        "researcher",
+        "scientist",
+        "spokes",
+        "analyst",
+        "professor",
+        "economist",
+        "partner",
+        "fellow",
+        "manager",
+        "official",
+        "advis",
+        "lawyer",
+        "photographer",
+        "reporter",
+        "correspondent",
+        "editor",
+        "columnist",
+        "member",
+        "staffer",
+        "employee",
+        "investor",
+        "strategist",
+    )
+)
 _LEAD_TITLE = re.compile(
     r"(?:CEO|chief executive(?: officer)?|co-?founder|cofounder|founder|founding (?:member|partner|father|CEO)|"
     r"executive chairman|chairman|chairwoman|chairperson|chair|president|boss|leader|managing director|"
@@ -547,29 +623,8 @@ _SEP = r"(?:\s*,\s*(?:and\s+|or\s+|as\s+well\s+as\s+|along\s+with\s+|plus\s+)?|\
 _PAREN = r"(?:\s*\((?:[^()]|\([^()]*\))*\))"
 
 
-def _words(words: Iterable[str]) -> str:
-    """An alternation of the words as a trie ("t(?:ech(?:nolog(?:y|ies))?|op)"): a word list is tried at
-    many positions, and a trie fails at its first letter where a flat alternation tries every word."""
-    tree: dict[str, Any] = {}
-    for word in words:
-        node = tree
-        for char in word:
-            node = node.setdefault(char, {})
-        node[""] = {}
-
-    def emit(node: dict[str, Any]) -> str:
-        branches = [re.escape(char) + emit(child) for char, child in sorted(node.items()) if char]
-        if not branches:
-            return ""
-        body = branches[0] if len(branches) == 1 else f"(?:{'|'.join(branches)})"
-        if "" in node:
-            return f"(?:{body})?"
-        return body
-
-    return f"(?:{emit(tree)})"
-
-
 _DESC_WORDS = _words(_DESCRIPTORS)
+_GROUP_CUE = _words(_GROUP)
 _GROUP_WORDS = _words(_GROUP)
 
 
@@ -662,17 +717,19 @@ def _frame(
     pattern: str,
     confidence: float,
     needs: Iterable[str],
-    cues: Iterable[str] = (),
+    cues: Iterable[str] | str = (),
     *,
     starts: str | None = None,
 ) -> Frame:
+    """A frame; `cues` are words (or one pattern) the lower-cased sentence must hold for it to be tried."""
+    cue_pattern = cues if isinstance(cues, str) else (_words(cues) if cues else "")
     return Frame(
         id,
         predicate,
         _compile(pattern),
         confidence,
         tuple(frozenset(need) for need in needs),
-        re.compile("|".join(map(re.escape, cues))) if cues else None,
+        re.compile(cue_pattern) if cue_pattern else None,
         re.compile(starts) if starts else None,
         frozenset() if starts else _first_codes(pattern),
     )
@@ -742,6 +799,39 @@ _RESTRICT_VERBS = (
     r"includes|included|lists|listed|names|named|"
     r"(?:was|were|is|are)\s+(?:designed|meant|intended|aimed)\s+to\s+(?:slow|curb|limit|restrict|contain|"
     r"hobble|hinder|block|cut\s+off|stop|hold\s+back|starve)"
+)
+_RESTRICT_CUE = _words(
+    (
+        "restrict",
+        "limit",
+        "ban",
+        "block",
+        "bar",
+        "prohibit",
+        "prevent",
+        "curb",
+        "target",
+        "hit",
+        "cover",
+        "affect",
+        "cut",
+        "throttl",
+        "hamper",
+        "hobbl",
+        "blacklist",
+        "sanction",
+        "stop",
+        "appl",
+        "extend",
+        "crippl",
+        "design",
+        "meant",
+        "intend",
+        "aim",
+        "include",
+        "list",
+        "name",
+    )
 )
 _ISSUE_VERBS = (
     r"announced|announces|imposed|imposes|issued|issues|introduced|introduces|passed|passes|unveiled|"
@@ -1016,6 +1106,7 @@ FRAMES: tuple[Frame, ...] = (
         r"|(?<=\()(?P<o3>«O»)\s*,\s*(?P<s3>«O»)\)",
         0.75,
         ("O",),
+        r"\bat\b|\bof\b|\bwithin\b|’s|'s|\(",
     ),
     # --- partners -----------------------------------------------------------------------------------------
     _frame(
@@ -1072,6 +1163,7 @@ FRAMES: tuple[Frame, ...] = (
         r"deputy|senior|rotating|founding)\s+)?(?P<role>%TITLE%)\s*,?\s+(?P<p>«P»)",
         0.9,
         ("CON", "P"),
+        _TITLE_CUE,
     ),
     _frame(
         "of_organisation_title_person",
@@ -1080,6 +1172,7 @@ FRAMES: tuple[Frame, ...] = (
         r"(?P<p>«P»)",
         0.7,
         ("CO", "P"),
+        _TITLE_CUE,
     ),
     _frame(
         "organisation_title_comma_person",
@@ -1097,6 +1190,7 @@ FRAMES: tuple[Frame, ...] = (
         r"(?:(?:former|current|new|longtime)\s+)?(?:%DESC%\s+){0,2}?(?P<role>%TITLE%)\b(?!\s+⟦P)",
         0.85,
         ("CON", "P"),
+        _TITLE_CUE,
     ),
     _frame(
         "person_founded",
@@ -1122,6 +1216,7 @@ FRAMES: tuple[Frame, ...] = (
         rf"(?P<p>«P»)\s*,\s+{_ROLE_PHRASE.format(n='')}(?:\s*(?:,\s*|\s+)and\s+{_ROLE_PHRASE.format(n='2')})?",
         0.85,
         ("P", "CON"),
+        _TITLE_CUE,
     ),
     _frame(
         "affiliation_parenthesis",
@@ -1156,6 +1251,7 @@ FRAMES: tuple[Frame, ...] = (
         r"including|like|e\.g\.|notably|namely|especially)\s+|\s*:\s*|\s+)(?:the\s+)?(?P<s>«+CO»)",
         0.9,
         ("N", "CO"),
+        _GROUP_CUE,
     ),
     _frame(
         "based_nationality",
@@ -1183,6 +1279,7 @@ FRAMES: tuple[Frame, ...] = (
         r"(?:%GROUP%)\b",
         0.9,
         ("N", "CO"),
+        _GROUP_CUE,
     ),
     _frame(
         "company_of_country",
@@ -1363,6 +1460,7 @@ FRAMES: tuple[Frame, ...] = (
         rf"(?P<o>«*CHNMOP»)",
         0.85,
         ("L", "CHNMOP"),
+        _RESTRICT_CUE,
     ),
     _frame(
         "policy_prevents_supply",
@@ -1792,15 +1890,22 @@ class RelationReader:
         return out
 
     def _subject_of(self, begin: int, slots: list[_Slot]) -> _Slot | None:
-        """The first slot when it opens the clause at `begin` (after an opening phrase like "In March,")."""
-        slots = self._heads(slots)
-        if not slots:
+        """The first head slot when it opens the clause at `begin` (after an opening phrase like "In
+        March,"): "Alibaba-backed Moonshot AI said …" is about Moonshot AI."""
+        first = None
+        for n, slot in enumerate(slots):
+            following = slots[n + 1] if n + 1 < len(slots) else None
+            if following is None or not _MODIFIES.fullmatch(self.text, slot.end, following.start):
+                first = slot
+                break
+        if first is None:
             return None
-        opener = _OPENER.match(self.text, begin)
-        if opener and opener.end() <= slots[0].start:
-            begin = opener.end()
         lead = self.text[begin : slots[0].start]
-        return slots[0] if len(lead.split()) <= 1 and "," not in lead else None
+        if lead and not lead.isspace():
+            opener = _OPENER.match(self.text, begin)
+            if opener and opener.end() <= slots[0].start:
+                lead = self.text[opener.end() : slots[0].start]
+        return first if len(lead.split()) <= 1 and "," not in lead else None
 
     def _advance(self, start: int, slots: list[_Slot]) -> None:
         """The sentence's subject becomes what "it", "the company" or "the country" refer to next."""
