@@ -17,7 +17,7 @@ import re
 from bisect import bisect_right
 from collections.abc import Iterable
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import cache, lru_cache
 from typing import Any
 
 from app.extraction.catalog import SIGNATURES, Catalog
@@ -549,57 +549,55 @@ _TITLE = (
     r"board member|member|staffer|employee|investor|strategist)"
 )
 # Words one of which a title frame needs (the sentence is lower-cased): a cheap test before the frame.
-_TITLE_CUE = _words(
-    (
-        "ceo",
-        "chief",
-        "founder",
-        "founding",
-        "chair",
-        "president",
-        "boss",
-        "leader",
-        "head",
-        "director",
-        "secretary",
-        "premier",
-        "minister",
-        "chancellor",
-        "king",
-        "queen",
-        "cfo",
-        "cto",
-        "coo",
-        "cio",
-        "cso",
-        "vp",
-        "svp",
-        "evp",
-        "executive",
-        "engineer",
-        "researcher",
-        "scientist",
-        "spokes",
-        "analyst",
-        "professor",
-        "economist",
-        "partner",
-        "fellow",
-        "manager",
-        "official",
-        "advis",
-        "lawyer",
-        "photographer",
-        "reporter",
-        "correspondent",
-        "editor",
-        "columnist",
-        "member",
-        "staffer",
-        "employee",
-        "investor",
-        "strategist",
-    )
+_TITLE_CUE = (
+    "ceo",
+    "chief",
+    "founder",
+    "founding",
+    "chair",
+    "president",
+    "boss",
+    "leader",
+    "head",
+    "director",
+    "secretary",
+    "premier",
+    "minister",
+    "chancellor",
+    "king",
+    "queen",
+    "cfo",
+    "cto",
+    "coo",
+    "cio",
+    "cso",
+    "vp",
+    "svp",
+    "evp",
+    "executive",
+    "engineer",
+    "researcher",
+    "scientist",
+    "spokes",
+    "analyst",
+    "professor",
+    "economist",
+    "partner",
+    "fellow",
+    "manager",
+    "official",
+    "advis",
+    "lawyer",
+    "photographer",
+    "reporter",
+    "correspondent",
+    "editor",
+    "columnist",
+    "member",
+    "staffer",
+    "employee",
+    "investor",
+    "strategist",
 )
 _LEAD_TITLE = re.compile(
     r"(?:CEO|chief executive(?: officer)?|co-?founder|cofounder|founder|founding (?:member|partner|father|CEO)|"
@@ -624,7 +622,48 @@ _PAREN = r"(?:\s*\((?:[^()]|\([^()]*\))*\))"
 
 
 _DESC_WORDS = _words(_DESCRIPTORS)
-_GROUP_CUE = _words(_GROUP)
+# What the members of a list are called when the text says so ("and US companies X", "and rival lab Y").
+_LIST_KINDS = _words(
+    (
+        "company",
+        "companies",
+        "firm",
+        "firms",
+        "startup",
+        "startups",
+        "start-up",
+        "start-ups",
+        "giant",
+        "giants",
+        "maker",
+        "makers",
+        "chipmaker",
+        "chipmakers",
+        "rival",
+        "rivals",
+        "peer",
+        "peers",
+        "lab",
+        "labs",
+        "group",
+        "groups",
+        "investor",
+        "investors",
+        "fund",
+        "funds",
+        "partner",
+        "partners",
+        "automaker",
+        "automakers",
+        "developer",
+        "developers",
+        "unicorn",
+        "unicorns",
+        "provider",
+        "providers",
+    )
+)
+_GROUP_CUE = _GROUP
 _GROUP_WORDS = _words(_GROUP)
 
 
@@ -638,7 +677,9 @@ def _list(codes: str, *, nationalities: bool = True) -> str:
     Without `nationalities`, an item with a country of its own ("and US companies B") ends the list."""
     item = rf"{_slot(codes)}(?:\s+of\s+⟦N\d+⟧)?{_PAREN}?"
     country = r"(?:⟦N\d+⟧(?:[’']s|-based)?\s+)?" if nationalities else ""
-    prefix = rf"(?:(?:the|its|their|fellow|rival|other)\s+)?{country}(?:{_DESC_WORDS}\s+){{0,2}}(?:{_GROUP_WORDS}\s+)?"
+    # Kept small (a list is written out wherever a frame uses one): one word may qualify the kind.
+    qualifier = r"(?!(?:that|which|who|whose|to|of|for|with|by|from|and|or|than|as|in|on|at)\b)[a-z][\w-]*\s+"
+    prefix = rf"(?:(?:the|its|their|fellow|rival|other)\s+)?{country}(?:(?:{qualifier})?{_LIST_KINDS}\s+)?"
     return rf"{prefix}{item}(?:{_SEP}{prefix}{item})*"
 
 
@@ -684,7 +725,7 @@ class Frame:
     pattern: re.Pattern[str]
     confidence: float
     needs: tuple[frozenset[str], ...]
-    cues: re.Pattern[str] | None = None  # one of these words must be in the sentence (lower-cased)
+    cues: re.Pattern[str] | None = None  # one of these words must be in the lower-cased sentence
     # Where a match can begin: a slot, or (`starts`) the words a frame opens with. A frame is tried only
     # there, not at every character, where its word lists would be tried over and over.
     starts: re.Pattern[str] | None = None
@@ -711,25 +752,30 @@ def _first_codes(pattern: str) -> frozenset[str]:
     return frozenset(codes)
 
 
+@cache
+def _cue_pattern(cues: tuple[str, ...]) -> re.Pattern[str] | None:
+    """One compiled trie per distinct cue list: frames sharing a list share the search's result."""
+    return re.compile(_words(cue.lower() for cue in cues)) if cues else None
+
+
 def _frame(
     id: str,
     predicate: str,
     pattern: str,
     confidence: float,
     needs: Iterable[str],
-    cues: Iterable[str] | str = (),
+    cues: Iterable[str] = (),
     *,
     starts: str | None = None,
 ) -> Frame:
-    """A frame; `cues` are words (or one pattern) the lower-cased sentence must hold for it to be tried."""
-    cue_pattern = cues if isinstance(cues, str) else (_words(cues) if cues else "")
+    """A frame; `cues` are words (or parts of words) the lower-cased sentence must hold for it to be tried."""
     return Frame(
         id,
         predicate,
         _compile(pattern),
         confidence,
         tuple(frozenset(need) for need in needs),
-        re.compile(cue_pattern) if cue_pattern else None,
+        _cue_pattern(tuple(cues)),
         re.compile(starts) if starts else None,
         frozenset() if starts else _first_codes(pattern),
     )
@@ -800,38 +846,36 @@ _RESTRICT_VERBS = (
     r"(?:was|were|is|are)\s+(?:designed|meant|intended|aimed)\s+to\s+(?:slow|curb|limit|restrict|contain|"
     r"hobble|hinder|block|cut\s+off|stop|hold\s+back|starve)"
 )
-_RESTRICT_CUE = _words(
-    (
-        "restrict",
-        "limit",
-        "ban",
-        "block",
-        "bar",
-        "prohibit",
-        "prevent",
-        "curb",
-        "target",
-        "hit",
-        "cover",
-        "affect",
-        "cut",
-        "throttl",
-        "hamper",
-        "hobbl",
-        "blacklist",
-        "sanction",
-        "stop",
-        "appl",
-        "extend",
-        "crippl",
-        "design",
-        "meant",
-        "intend",
-        "aim",
-        "include",
-        "list",
-        "name",
-    )
+_RESTRICT_CUE = (
+    "restrict",
+    "limit",
+    "ban",
+    "block",
+    "bar",
+    "prohibit",
+    "prevent",
+    "curb",
+    "target",
+    "hit",
+    "cover",
+    "affect",
+    "cut",
+    "throttl",
+    "hamper",
+    "hobbl",
+    "blacklist",
+    "sanction",
+    "stop",
+    "appl",
+    "extend",
+    "crippl",
+    "design",
+    "meant",
+    "intend",
+    "aim",
+    "include",
+    "list",
+    "name",
 )
 _ISSUE_VERBS = (
     r"announced|announces|imposed|imposes|issued|issues|introduced|introduces|passed|passes|unveiled|"
@@ -1004,7 +1048,7 @@ FRAMES: tuple[Frame, ...] = (
         r"(?:\s+also)?(?:\s+(?:largely|partly|mainly|heavily))?)?\s+(?:backed|funded|financed|bankrolled|supported)"
         r"\s+(?:in\s+part\s+|partly\s+|mainly\s+|largely\s+)?by\s+(?:the\s+)?(?:%MOD%\s+){0,2}?(?P<s>«*CONPL»)",
         0.85,
-        ("CO",),
+        ("CO", "CONPL"),
         ("backed", "funded", "financed", "bankrolled", "supported"),
     ),
     _frame(
@@ -1095,7 +1139,7 @@ FRAMES: tuple[Frame, ...] = (
         r"contracts|venture|agreement|acquisition|takeover|bid|offer|shares|stock|merger|talks|relationship|ties|"
         r"dispute|lawsuit|chips?|models?|orders?|sales|purchases?|customers?)\b)",
         0.7,
-        ("C",),
+        ("C", "C"),
         ("’s", "'s"),
     ),
     _frame(
@@ -1105,8 +1149,8 @@ FRAMES: tuple[Frame, ...] = (
         r"|(?P<s2>«O»)%POSS%\s+(?P<o2>«O»)"
         r"|(?<=\()(?P<o3>«O»)\s*,\s*(?P<s3>«O»)\)",
         0.75,
-        ("O",),
-        r"\bat\b|\bof\b|\bwithin\b|’s|'s|\(",
+        ("O", "O"),
+        (" at ", " of ", " within ", "’s", "'s", "("),
     ),
     # --- partners -----------------------------------------------------------------------------------------
     _frame(
@@ -1117,7 +1161,7 @@ FRAMES: tuple[Frame, ...] = (
         r"(?:a|an|its|their)\s+)?(?:(?:a|an|its|their|the)\s+)?(?:%MOD%\s+){0,3}?(?:partnership|alliance|"
         r"collaboration|tie-up|joint\s+venture|deal|agreement|pact)s?)\s+with\s+(?:the\s+)?(?P<o>«*CON»)%NOTMOD%",
         0.85,
-        ("CON",),
+        ("CON", "CON"),
         (
             "partner",
             "teamed",
@@ -1141,7 +1185,7 @@ FRAMES: tuple[Frame, ...] = (
         r"|(?:partnership|alliance|collaboration|joint\s+venture|deal|tie-up)\s+between\s+(?P<s2>«CON»)\s+and\s+"
         r"(?P<o2>«CON»)",
         0.85,
-        ("C",),
+        ("C", "C"),
         ("partnership", "alliance", "deal", "agreement", "collaboration", "joint venture", "pact", "tie-up"),
         starts=r"⟦|\b(?:partnership|alliance|collaboration|joint venture|deal|tie-up)\b",
     ),
@@ -1152,7 +1196,7 @@ FRAMES: tuple[Frame, ...] = (
         r"|(?P<s2>«C»)%POSS%\s+(?P<o2>«C»)\s+(?:alliance|partnership|tie-up|collaboration|deal)"
         r"|(?P<o3>«CO»)\s*,\s*(?:the\s+)?(?P<s3>«CO»)%POSS%\s+(?:%MOD%\s+){0,2}?(?:partner|ally)\b",
         0.8,
-        ("CO",),
+        ("CO", "CO"),
         ("partner", "ally", "alliance", "tie-up", "collaboration", "deal"),
     ),
     # --- who leads and employs whom ----------------------------------------------------------------------
@@ -1504,7 +1548,7 @@ FRAMES: tuple[Frame, ...] = (
         r"blacklisted)\s+(?:to|on|in)|on)\s+(?:the\s+)?(?:(?:%MOD%|«NO»)\s+){0,3}?(?P<s>«L»)",
         0.85,
         ("CHO", "L"),
-        ("added", "put", "placed", "included", "listed", "blacklisted", " on "),
+        ("added", "put", "placed", "included", "listed", "blacklisted", "on the"),
     ),
     _frame(
         "restricted_by_policy",
@@ -1556,9 +1600,15 @@ FRAMES: tuple[Frame, ...] = (
 
 
 @lru_cache(maxsize=256)
-def _frames_for(codes: frozenset[str]) -> tuple[Frame, ...]:
-    """The frames whose slot types a sentence with these slot codes has (few distinct sets occur)."""
-    return tuple(frame for frame in FRAMES if all(codes & need for need in frame.needs))
+def _frames_for(counts: tuple[tuple[str, int], ...]) -> tuple[Frame, ...]:
+    """The frames whose slot types a sentence has, given how many slots of each code it has (capped at 2;
+    few distinct combinations occur). A need given twice ("C", "C") wants two such slots."""
+    have = dict(counts)
+    return tuple(
+        frame
+        for frame in FRAMES
+        if all(sum(have.get(code, 0) for code in need) >= frame.needs.count(need) for need in frame.needs)
+    )
 
 
 # Inside a descriptive policy name ("tariffs on Chinese exports", "banning the import of US Micron chips"):
@@ -1637,6 +1687,7 @@ class _Encoded:
     text: str
     slots: list[_Slot]
     codes: set[str]
+    counts: tuple[tuple[str, int], ...]  # slots per code, capped at 2, sorted
     # Pieces of the encoded text in order: (encoded start, original start, original end, is a slot token).
     pieces: list[tuple[int, int, int, bool]]
 
@@ -1692,7 +1743,11 @@ def _encode(text: str, start: int, end: int, slots: list[_Slot]) -> _Encoded:
         pos = slot.end
     pieces.append((length, pos, end, False))
     out.append(text[pos:end])
-    return _Encoded("".join(out), used, codes, pieces)
+    tally: dict[str, int] = {}
+    for member in used:
+        code = _CODE[member.type]
+        tally[code] = min(2, tally.get(code, 0) + 1)
+    return _Encoded("".join(out), used, codes, tuple(sorted(tally.items())), pieces)
 
 
 @dataclass(frozen=True, slots=True)
@@ -1925,10 +1980,15 @@ class RelationReader:
     def _run(self, encoded: _Encoded, end: int, found: Found) -> None:
         text = encoded.text
         lowered = text.lower()
+        cued: dict[re.Pattern[str], bool] = {}  # a cue list's answer for this sentence
         slot_starts = [(m.start(), m.group(1)) for m in _SLOT.finditer(text)]
-        for frame in _frames_for(frozenset(encoded.codes)):
-            if frame.cues is not None and frame.cues.search(lowered) is None:
-                continue
+        for frame in _frames_for(encoded.counts):
+            if frame.cues is not None:
+                hit = cued.get(frame.cues)
+                if hit is None:
+                    hit = cued[frame.cues] = frame.cues.search(lowered) is not None
+                if not hit:
+                    continue
             if frame.starts is not None:
                 positions = [m.start() for m in frame.starts.finditer(text)]
             elif frame.first:
