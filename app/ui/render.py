@@ -184,9 +184,13 @@ def reader_markup(text: str, claims: Sequence[Mapping[str, Any]], mentions: Sequ
                   entities: Mapping[str, Mapping[str, Any]]) -> Markup:  # fmt: skip
     """The source text with claims as links to their page and mentions marked with their entity."""
 
+    order = {c["id"]: n for n, c in enumerate(sorted(claims, key=lambda c: c["span"]["start"]))}
+
     def claim_open(claim_id: str) -> str:
+        # Neighbouring claims alternate two tints, so that where one ends and the next begins shows.
         ident, href = Markup.escape(claim_id), f"/ui/claims/{path_part(claim_id)}"
-        return f'<a class="claim" id="claim-{ident}" data-claim-id="{ident}" href="{href}">'
+        tint = " alt" if order.get(claim_id, 0) % 2 else ""
+        return f'<a class="claim{tint}" id="claim-{ident}" data-claim-id="{ident}" href="{href}">'
 
     def mention_open(entity_id: str) -> str:
         ref = entities.get(entity_id, {})
