@@ -6,19 +6,15 @@ import re
 from bisect import bisect_left
 from dataclasses import dataclass
 
+from app.extraction import lexicon
 from app.extraction.quantities import Quantity
 from app.extraction.records import EntityRecord, MentionRecord
 from app.extraction.segment import Block, Sentence
 
 __all__ = ["ClaimContext", "QuoteRegion", "claim_kind", "is_claim", "quote_regions", "time_scope"]
 
-SPEECH = (
-    r"said|says|say|stated|states|told|tells|added|adds|noted|notes|warned|warns|commented|comments|wrote|"
-    r"writes|argued|argues|explained|explains|predicted|predicts|emphasi[sz]ed|stressed|asserted|claimed|"
-    r"claims|observed|remarked|cautioned|insisted|acknowledged|responded|replied|praised|pointed to|"
-    r"vowed|reported|reports|believes?|thinks|calls|called|described|describes|painted|went further|"
-    r"highlighted|makes a|made a|urged|announced|announces|estimates?|found|finds|shows|showed"
-)
+# Verbs that attribute a sentence to the name before or after them.
+SPEECH = lexicon.alternation("speech_verbs", "attribution_verbs")
 _SPEECH_AFTER = re.compile(rf"^\s*(?:,\s*)?(?:has |have |had |also |recently |once )*(?:{SPEECH})\b")
 _SPEECH_BEFORE = re.compile(rf"\b(?:{SPEECH})(?:\s+that)?\s*[:,]?\s*$")
 _ACCORDING = re.compile(

@@ -32,6 +32,8 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Final
 
+from app.extraction import lexicon
+
 __all__ = ["Quantity", "find_quantities"]
 
 
@@ -49,227 +51,44 @@ class Quantity:
 # --------------------------------------------------------------------------------------------------
 
 
-def _wordset(words: str) -> frozenset[str]:
-    return frozenset(words.split())
-
-
 _SP: Final = "[ \u00a0\u2007\u2009\u202f]"  # a space inside a quantity: plain, no-break, figure, thin
 _HY: Final = "[-\u2010\u2011]"  # hyphens that join words ("14-fold", "1M-token")
 _DASHES: Final = "-\u2010\u2011\u2012\u2013\u2014\u2015\u2212"
 
-_UNIT_WORDS: Final[dict[str, int]] = {
-    "one": 1,
-    "two": 2,
-    "three": 3,
-    "four": 4,
-    "five": 5,
-    "six": 6,
-    "seven": 7,
-    "eight": 8,
-    "nine": 9,
-    "ten": 10,
-    "eleven": 11,
-    "twelve": 12,
-    "thirteen": 13,
-    "fourteen": 14,
-    "fifteen": 15,
-    "sixteen": 16,
-    "seventeen": 17,
-    "eighteen": 18,
-    "nineteen": 19,
-}
-_TENS_WORDS: Final[dict[str, int]] = {
-    "twenty": 20,
-    "thirty": 30,
-    "forty": 40,
-    "fifty": 50,
-    "sixty": 60,
-    "seventy": 70,
-    "eighty": 80,
-    "ninety": 90,
-}
+
+def _words(name: str) -> frozenset[str]:
+    return lexicon.wordset(f"quantities.{name}")
+
+
+# The word lists live in the lexicon (data/lexicon.json, section "quantities"), each with why it exists.
+_UNIT_WORDS: Final[dict[str, int]] = lexicon.mapping("quantities.unit_words")
+_TENS_WORDS: Final[dict[str, int]] = lexicon.mapping("quantities.tens_words")
 _FOLD_WORDS: Final[dict[str, int]] = {
     **{w: v for w, v in _UNIT_WORDS.items() if v > 1},
     **_TENS_WORDS,
     "hundred": 100,
     "thousand": 1000,
 }
-
-_SCALES: Final[dict[str, int]] = {
-    "k": 10**3,
-    "thousand": 10**3,
-    "hundred": 10**2,
-    "m": 10**6,
-    "mm": 10**6,
-    "mn": 10**6,
-    "mln": 10**6,
-    "million": 10**6,
-    "b": 10**9,
-    "bn": 10**9,
-    "bln": 10**9,
-    "billion": 10**9,
-    "t": 10**12,
-    "tn": 10**12,
-    "trn": 10**12,
-    "trillion": 10**12,
-}
-
-_PREFIX_CURRENCIES: Final[dict[str, str]] = {
-    "$": "USD",
-    "US$": "USD",
-    "USD": "USD",
-    "HK$": "HKD",
-    "HKD": "HKD",
-    "NT$": "TWD",
-    "TWD": "TWD",
-    "NTD": "TWD",
-    "S$": "SGD",
-    "SGD": "SGD",
-    "A$": "AUD",
-    "AUD": "AUD",
-    "C$": "CAD",
-    "CAD": "CAD",
-    "€": "EUR",
-    "EUR": "EUR",
-    "£": "GBP",
-    "GBP": "GBP",
-    "¥": "CNY",
-    "￥": "CNY",
-    "RMB": "CNY",
-    "Rmb": "CNY",
-    "CNY": "CNY",
-    "JPY": "JPY",
-    "₩": "KRW",
-    "KRW": "KRW",
-    "₹": "INR",
-    "INR": "INR",
-}
-_SUFFIX_SYMBOLS: Final[dict[str, str]] = {
-    "$": "USD",
-    "€": "EUR",
-    "£": "GBP",
-    "¥": "CNY",
-    "￥": "CNY",
-    "₩": "KRW",
-}
-
-_MONTHS: Final = _wordset(
-    "january february march april may june july august september october november december jan feb "
-    "mar apr jun jul aug sep sept oct nov dec"
-)
-
-# Capitalised words that may stand right before a number without the number belonging to a name.
-_NOT_NAMES: Final = _wordset(
-    "a about above across after against all almost along also although among an and another any "
-    "approximately are around as at because before below besides between beyond both but by can circa "
-    "could did do does down during each early either even every exactly except few fewer for from had "
-    "has have he her here his how if in including into is it its just last late least less many may "
-    "mid might more most much must my near nearly neither next no nor now of on once only onto or "
-    "other our out over overall per plus roughly several she should since so some still such than "
-    "that the their then there these they this those though through throughout thus to today top "
-    "total totaling totalling toward towards under unlike until up upon versus via vs was we were "
-    "what when where whereas which while who whom whose why will with within without would yet "
-    "yesterday your only some fy fiscal year years h1 h2 q1 q2 q3 q4 ~ ≈ approx ca c"
-)
-
-# Lower-case words that make the following number a label, a rank or a score rather than a count.
-_LABEL_WORDS: Final = _wordset(
-    "page pages p pp step phase stage level tier section sec article art item figure fig table "
-    "chapter chap part round version ver v no nos number num grade class category cat type series gen "
-    "generation rank ranked ranking ranks code room line route model size score scored scores scoring "
-    "rated rating elo iso episode season volume vol issue unit day week term batch block node floor "
-    "gate act bill resolution decree clause paragraph para rule standard protocol patent flight id "
-    "cve ch per aged age ages index top-level"
-)
-
-# Product-line words after which a year-like number is a product name ("Windows 2000", "Office 2019").
-_PRODUCT_WORDS: Final = _wordset(
-    "windows office server sql excel word rtx gtx radeon geforce quadro xeon ryzen core snapdragon "
-    "kirin ascend atlas exynos dimensity tesla model version series ps ds"
-)
-
-_YEAR_CONTEXT: Final = _wordset(
-    "in since by until till from before after during through throughout of circa early late mid year "
-    "fiscal fy the to and between around spring summer autumn fall winter"
-)
-_YEAR_DETERMINERS: Final = _wordset(
-    "in by since until till before after during through throughout the a an its their his her our "
-    "this that fiscal for from and year mid early late"
-)
-_COUNT_PRECEDERS: Final = _wordset(
-    "on of with using used use uses than about nearly around some approximately almost over roughly "
-    "just only to has have had bought buy buys purchased ordered deployed installed hired employs "
-    "employed across additional another extra total totaling totalling least most under below above "
-    "exceeding exceeds"
-)
-_COUNTABLE_NOUNS: Final = _wordset(
-    "gpus chips processors servers accelerators cards nodes units cores employees engineers people "
-    "users researchers companies firms startups patents papers devices robots workers scientists "
-    "students"
-)
-_NUMBER_WORD_DETERMINERS: Final = _wordset(
-    "the these those its their our his her my your whose all both any every"
-)
-
-_STOPPERS: Final = _wordset(
-    "the a an of in on at to for from by with and or but as than that which who whom is are was were "
-    "be been being has have had do does did will would can could should may might must it its they "
-    "them their this these those there here not no so if when while where per each every into over "
-    "under about after before since until during through between against among across also only just "
-    "we you he she i our your his her out like"
-)
-_NOT_PLURAL: Final = _wordset(
-    "was has does is as its this thus his hers ours yours theirs always perhaps across less unless "
-    "whereas besides towards afterwards sometimes plus minus versus news series species means yes "
-    "alias gas bus"
-)
-
-_APPROX_WORDS: Final = _wordset(
-    "about nearly roughly some around almost approximately over than by to ~ ≈ near circa"
-)
-_COMPARATIVES: Final = _wordset(
-    "more less fewer as that the what greater higher larger bigger faster smaller lower cheaper "
-    "better worse longer shorter stronger quicker wider"
-)
-_ER_NOT_COMPARATIVE: Final = _wordset(
-    "other under never whether after over per ever either neither rather together later order water"
-)
-_FREQUENCY_WORDS: Final = _wordset(
-    "a an per each every in during this last since before daily weekly monthly annually yearly "
-    "already so far now when while and or but on at for with without"
-)
-
-_BENCHMARKS: Final = (
-    "MMLU",
-    "CMMLU",
-    "HumanEval",
-    "GSM8K",
-    "MATH",
-    "AIME",
-    "GPQA",
-    "SWE",
-    "LiveCodeBench",
-    "Codeforces",
-    "ARC",
-    "HellaSwag",
-    "MMMU",
-    "BBH",
-    "C-Eval",
-    "SimpleQA",
-    "Arena",
-    "LMArena",
-    "Chatbot",
-    "MBPP",
-    "DROP",
-    "IFEval",
-    "BFCL",
-    "TAU",
-    "Terminal",
-    "Humanity",
-    "MMLU-Pro",
-    "BrowseComp",
-    "HLE",
-)
+_SCALES: Final[dict[str, int]] = lexicon.mapping("quantities.scales")
+_PREFIX_CURRENCIES: Final[dict[str, str]] = lexicon.mapping("quantities.prefix_currencies")
+_SUFFIX_SYMBOLS: Final[dict[str, str]] = lexicon.mapping("quantities.suffix_symbols")
+_MONTHS: Final = _words("months")
+_NOT_NAMES: Final = _words("free_before_number")
+_LABEL_WORDS: Final = _words("label_words")
+_PRODUCT_WORDS: Final = _words("product_words")
+_YEAR_CONTEXT: Final = _words("year_context")
+_YEAR_DETERMINERS: Final = _words("year_determiners")
+_COUNT_PRECEDERS: Final = _words("count_preceders")
+_COUNTABLE_NOUNS: Final = _words("countable_nouns")
+_NUMBER_WORD_DETERMINERS: Final = _words("number_word_determiners")
+_STOPPERS: Final = _words("stoppers")
+_NOT_PLURAL: Final = _words("not_plural")
+_APPROX_WORDS: Final = _words("approx_words")
+_COMPARATIVES: Final = _words("comparatives")
+_ER_NOT_COMPARATIVE: Final = _words("er_not_comparative")
+_FREQUENCY_WORDS: Final = _words("frequency_words")
+_HYPHEN_PREFIXES: Final = _words("hyphen_prefixes")
+_BENCHMARKS: Final = lexicon.words("quantities.benchmarks")
 
 # --------------------------------------------------------------------------------------------------
 # Patterns (compiled once)
@@ -375,7 +194,6 @@ _PREV_WORD_RE: Final = re.compile(r"(?<![\w.&'’#/-])([A-Za-z0-9#~≈][\w.&'’
 _NEXT_WORD_RE: Final = re.compile(_SP + r"+([A-Za-z][\w'’&-]*)")
 _POSSESSIVE_RE: Final = re.compile(r"['’]s\b")
 _LEFT_WORD_RE: Final = re.compile(r"(?<![\w.,])[\w.,]+\Z")
-_HYPHEN_PREFIXES: Final = _wordset("mid pre post late early top end circa")
 _URL_RE: Final = re.compile(r"(?:https?://|www\.)[^\s<>\"')\]]+")
 _DOMAIN_PATH_RE: Final = re.compile(r"\.(?:com|org|net|gov|edu|cn|io|ai|uk|int|info)/[^\s<>\"')\]]*")
 _URL_HEAD_RE: Final = re.compile(r"[^\s<>\"'(\[]*\Z")
