@@ -33,17 +33,9 @@ from decimal import Decimal
 from typing import Final
 
 from app.extraction import lexicon
+from app.extraction.records import QuantityRecord
 
-__all__ = ["Quantity", "find_quantities"]
-
-
-@dataclass(frozen=True, slots=True)
-class Quantity:
-    start: int  # char offset into the text passed in
-    end: int  # text[start:end] == self.text
-    text: str  # the quantity as written, e.g. "$109.1 billion", "14-fold", "50%"
-    value: float  # normalised: "$109.1 billion" -> 109100000000.0 ; "50%" -> 50.0
-    unit: str  # "%", an ISO currency code, "year", "multiple", "parameters", "tokens" or "count"
+__all__ = ["find_quantities"]
 
 
 # --------------------------------------------------------------------------------------------------
@@ -416,197 +408,269 @@ def _scan(text: str) -> list[_Raw]:
 
 
 def _classify(text: str, raw: _Raw) -> _Token:
-    """Turn one scanned number into a token; `unit` stays None when it is no quantity by itself."""
-    start = raw.start
+    """Turn one scanned number into a token; `unit` stays None when it is no quantity by itself.
 
+    Each unit family has its own reader, tried in this order; the first that decides wins: a word form
+    ("fivefold", "FY2025"), a currency before the number, a unit written after it (percent, currency,
+    multiple, parameters and tokens, or a unit that is deliberately not encoded), a bare number that is
+    a marker or part of a name, a calendar year, and last a count."""
     if raw.kind == "fold":
-        stem = re.sub(r"[-\u2010\u2011]?fold$", "", raw.number.lower())
-        value = _FOLD_WORDS[stem]
-        tok = _Token(start, raw.end, None, Decimal(value), False)
-        _set(tok, "multiple", raw.end, value=float(value))
-        return tok
-
+        return _fold_word(raw)
     if raw.kind == "fy":
-        tok = _Token(start, raw.end, raw.number, Decimal(raw.number), False)
-        _set(tok, "year", raw.end, value=float(int(raw.number)))
+        return _fiscal_year(raw)
+    multiplier = _multiplier(raw)
+    if raw.kind == "cur":
+        return _money_before(text, raw, multiplier)
+    tok = _number_token(raw, multiplier)
+    value = _scaled_value(tok.number, multiplier)
+    if _glued_to_name(text, tok.start):
         return tok
+    if _unit_after(text, raw, tok, value):
+        return tok
+    if _bare_marker(text, raw, tok):
+        return tok
+    if tok.year_like:
+        _year_or_count(text, tok, value)
+        return tok
+    _count(text, raw, tok, value)
+    return tok
 
-    wscale, lscale = raw.wscale, raw.lscale
-    multiplier = 1
-    if wscale is not None:
-        for part in wscale.lower().split():
+
+def _fold_word(raw: _Raw) -> _Token:
+    """ "fivefold", "ten-fold": a multiple."""
+    stem = re.sub(r"[-\u2010\u2011]?fold$", "", raw.number.lower())
+    value = _FOLD_WORDS[stem]
+    tok = _Token(raw.start, raw.end, None, Decimal(value), False)
+    _set(tok, "multiple", raw.end, value=float(value))
+    return tok
+
+
+def _fiscal_year(raw: _Raw) -> _Token:
+    """ "FY2025": a year."""
+    tok = _Token(raw.start, raw.end, raw.number, Decimal(raw.number), False)
+    _set(tok, "year", raw.end, value=float(int(raw.number)))
+    return tok
+
+
+def _multiplier(raw: _Raw) -> int:
+    """The scale written after the number: "billion" -> 10**9, "bn", "B", "K" …; 1 without one."""
+    if raw.wscale is not None:
+        multiplier = 1
+        for part in raw.wscale.lower().split():
             multiplier *= _SCALES[part]
-    elif lscale is not None:
-        multiplier = _SCALES[lscale.lower()]
-    scaled = multiplier != 1
-    end = raw.end
+        return multiplier
+    if raw.lscale is not None:
+        return _SCALES[raw.lscale.lower()]
+    return 1
 
-    cnum = raw.number if raw.kind == "cur" else None
-    num = raw.number if raw.kind == "num" else None
-    word = raw.number if raw.kind == "word" else None
-    if cnum is not None:
-        tok = _Token(start, end, cnum, Decimal(cnum.replace(",", "")), scaled)
-        code = _currency_from_prefix(raw.cur or "$", text, start)
-        if _X_RE.match(text, end) is None:
-            _set(tok, code, end, value=_scaled_value(tok.number, multiplier))
-        return tok
 
-    if num is not None:
-        tok = _Token(start, end, num, Decimal(num.replace(",", "")), scaled)
-    else:
-        assert word is not None
-        parts = re.split(r"[-\u2010\u2011 \u00a0\u2007\u2009\u202f]+", word.lower())
-        value = sum(_UNIT_WORDS.get(p, 0) + _TENS_WORDS.get(p, 0) for p in parts)
-        tok = _Token(start, end, None, Decimal(value), scaled)
-    value_f = _scaled_value(tok.number, multiplier)
+def _money_before(text: str, raw: _Raw, multiplier: int) -> _Token:
+    """ "$109.1 billion", "US$ 9.3 billion", "RMB 100 million": money (not "$10x", a multiple)."""
+    tok = _Token(raw.start, raw.end, raw.number, Decimal(raw.number.replace(",", "")), multiplier != 1)
+    code = _currency_from_prefix(raw.cur or "$", text, raw.start)
+    if _X_RE.match(text, raw.end) is None:
+        _set(tok, code, raw.end, value=_scaled_value(tok.number, multiplier))
+    return tok
 
-    # Glued to a word on the left ("GPT-4", "H-1B", "Qwen-3", "R1-0528"): part of a name or code, unless
-    # "mid-2025", "top-10".  Digits on both sides ("2025-10-18", "25-30") are left to _resolve_neighbours.
+
+def _number_token(raw: _Raw, multiplier: int) -> _Token:
+    """The token of a number written in digits or in words ("seventy-five"), before its unit is known."""
+    if raw.kind == "num":
+        return _Token(raw.start, raw.end, raw.number, Decimal(raw.number.replace(",", "")), multiplier != 1)
+    parts = re.split(r"[-\u2010\u2011 \u00a0\u2007\u2009\u202f]+", raw.number.lower())
+    value = sum(_UNIT_WORDS.get(p, 0) + _TENS_WORDS.get(p, 0) for p in parts)
+    return _Token(raw.start, raw.end, None, Decimal(value), multiplier != 1)
+
+
+def _glued_to_name(text: str, start: int) -> bool:
+    """Glued to a word on the left ("GPT-4", "H-1B", "Qwen-3", "R1-0528"): part of a name or code, unless
+    "mid-2025", "top-10". Digits on both sides ("2025-10-18", "25-30") are left to _resolve_neighbours."""
     if start >= 2 and text[start - 1] in _DASHES[:3] and text[start - 2].isalnum():
         left = _LEFT_WORD_RE.search(text, max(0, start - 24), start - 1)
-        if left is None or (not left.group().isdigit() and left.group().lower() not in _HYPHEN_PREFIXES):
-            return tok
+        return left is None or (not left.group().isdigit() and left.group().lower() not in _HYPHEN_PREFIXES)
+    return False
 
-    # Units written after the number.
+
+def _unit_after(text: str, raw: _Raw, tok: _Token, value: float) -> bool:
+    """A unit written after the number decides it (True), whether or not it yields a quantity."""
+    end = raw.end
+    return (
+        _percent(text, tok, end, value)
+        or (raw.kind == "num" and _currency_after(text, tok, end, value))
+        or _multiple_after(text, raw, tok, end, value)
+        or _model_size(text, raw, tok, end, value)
+        or _not_encoded(text, tok, end)
+    )
+
+
+def _percent(text: str, tok: _Token, end: int, value: float) -> bool:
+    """ "50%", "70 percent", "5 percentage points"; a benchmark score in percent is no quantity."""
     pct = _PCT_RE.match(text, end)
-    if pct is not None:
-        prev = _prev_word(text, start)
-        if _BENCH_RE.match(text, pct.end()) is None and not (
-            prev is not None and prev.lower() in ("scored", "scoring", "scores", "score")
-        ):
-            _set(tok, "%", pct.end(), value=value_f)
-        return tok
-    if num is not None:
-        cs = _CUR_SUFFIX_RE.match(text, end)
-        if cs is not None:
-            if cs.group("code"):
-                code = _PREFIX_CURRENCIES.get(cs.group("code"), cs.group("code"))
-            elif cs.group("sym"):
-                code = _SUFFIX_SYMBOLS[cs.group("sym")]
-            else:
-                code = _currency_from_word(cs.group("word") or cs.group("hword") or "")
-            _set(tok, code, cs.end(), value=value_f)
-            return tok
+    if pct is None:
+        return False
+    prev = _prev_word(text, tok.start)
+    if _BENCH_RE.match(text, pct.end()) is None and not (
+        prev is not None and prev.lower() in ("scored", "scoring", "scores", "score")
+    ):
+        _set(tok, "%", pct.end(), value=value)
+    return True
+
+
+def _currency_after(text: str, tok: _Token, end: int, value: float) -> bool:
+    """ "100 million yuan", "5.5 USD", "100€", "a 10-dollar fee"."""
+    cs = _CUR_SUFFIX_RE.match(text, end)
+    if cs is None:
+        return False
+    if cs.group("code"):
+        code = _PREFIX_CURRENCIES.get(cs.group("code"), cs.group("code"))
+    elif cs.group("sym"):
+        code = _SUFFIX_SYMBOLS[cs.group("sym")]
+    else:
+        code = _currency_from_word(cs.group("word") or cs.group("hword") or "")
+    _set(tok, code, cs.end(), value=value)
+    return True
+
+
+def _multiple_after(text: str, raw: _Raw, tok: _Token, end: int, value: float) -> bool:
+    """ "14-fold", "10x", "nearly 12 times China's" (but not "three times a year")."""
     fold = _FOLD_RE.match(text, end)
     if fold is not None:
-        _set(tok, "multiple", fold.end(), value=value_f)
-        return tok
-    if num is not None and not scaled and _X_RE.match(text, end):
-        _set(tok, "multiple", end + 1, value=value_f)
-        return tok
+        _set(tok, "multiple", fold.end(), value=value)
+        return True
+    if raw.kind == "num" and not tok.scaled and _X_RE.match(text, end):
+        _set(tok, "multiple", end + 1, value=value)
+        return True
     times = _TIMES_RE.match(text, end)
-    if times is not None:
-        if _times_is_multiplier(text, tok, times.end()):
-            _set(tok, "multiple", times.end(), value=value_f)
-        return tok
+    if times is None:
+        return False
+    if _times_is_multiplier(text, tok, times.end()):
+        _set(tok, "multiple", times.end(), value=value)
+    return True
+
+
+def _model_size(text: str, raw: _Raw, tok: _Token, end: int, value: float) -> bool:
+    """ "671 billion parameters", "1M-token context", "128K context window", "a 70B model"."""
     param = _PARAM_RE.match(text, end)
     if param is not None:
-        _set(tok, "parameters", param.end(), value=value_f)
-        return tok
+        _set(tok, "parameters", param.end(), value=value)
+        return True
     tokens = _TOKEN_RE.match(text, end)
-    if tokens is None and scaled:
+    if tokens is None and tok.scaled:
         tokens = _CONTEXT_RE.match(text, end)
     if tokens is not None:
-        _set(tok, "tokens", tokens.end(), value=value_f)
-        return tok
-    if lscale is not None and lscale in "BMT" and _MODEL_RE.match(text, end) is not None:
-        _set(tok, "parameters", end, value=value_f)
-        return tok
+        _set(tok, "tokens", tokens.end(), value=value)
+        return True
+    if raw.lscale is not None and raw.lscale in "BMT" and _MODEL_RE.match(text, end) is not None:
+        _set(tok, "parameters", end, value=value)
+        return True
+    return False
+
+
+def _not_encoded(text: str, tok: _Token, end: int) -> bool:
+    """Durations ("three years"), measurements ("7 nm", "5 GW") and clock times are no quantity here."""
     duration = _DURATION_RE.match(text, end)
     if duration is not None and not (tok.year_like and not duration.group().endswith(("s", "S"))):
-        return tok  # "three years"; but a year before a singular unit is a year ("its 2024 full-year level")
-    if _MEASURE_RE.match(text, end) or _CLOCK_RE.match(text, end):
-        return tok
+        return True  # but a year before a singular unit is a year ("its 2024 full-year level")
+    return _MEASURE_RE.match(text, end) is not None or _CLOCK_RE.match(text, end) is not None
 
-    # A bare number: glued to letters or digits on the right, a version ("3.1.2"), a compound ("two-thirds").
+
+def _bare_marker(text: str, raw: _Raw, tok: _Token) -> bool:
+    """A bare number that is a version ("3.1.2"), a compound ("two-thirds"), a footnote or list marker."""
+    start, end = tok.start, raw.end
     nxt_char = text[end : end + 1]
     if nxt_char and (nxt_char.isalnum() or nxt_char in "_°"):
-        return tok
+        return True
     if nxt_char in ".," and text[end + 1 : end + 2].isdigit():
-        return tok
+        return True
     if nxt_char and nxt_char in _DASHES[:3] and text[end + 1 : end + 2].isalpha():
-        return tok
+        return True
     prev_char = text[start - 1 : start]
     if prev_char in ("+", "#", "@", "§", "№", "°", "^", "*", "±"):
-        return tok
+        return True
     if prev_char == "[" and nxt_char == "]":
-        return tok  # citation marker
+        return True  # citation marker
     if (
         prev_char == "("
         and nxt_char == ")"
         and not tok.year_like
-        and (num is None or scaled or not _in_paren_enumeration(text, start, end))
+        and (raw.kind != "num" or tok.scaled or not _in_paren_enumeration(text, start, end))
     ):
-        return tok  # list marker "(3)"; but "IBM (601), Alibaba (571)" are counts
-    if nxt_char in ".)" and text[end + 1 : end + 2] in (" ", "\t", "") and _at_line_start(text, start):
-        return tok  # list marker "1." / "1)"
+        return True  # list marker "(3)"; but "IBM (601), Alibaba (571)" are counts
+    return nxt_char in ".)" and text[end + 1 : end + 2] in (" ", "\t", "") and _at_line_start(text, start)
 
+
+def _year_or_count(text: str, tok: _Token, value: float) -> None:
+    """A four-digit number: a calendar year ("in 2025", "2024's"), a count ("2048 GPUs"), or a name."""
+    end = tok.end
+    prev = _prev_word(text, tok.start)
+    nxt = _next_word(text, end)
+    year = int(tok.digits or "0")
+    low_prev = prev.rstrip(".").lower() if prev else ""
+    possessive = _POSSESSIVE_RE.match(text, end) is not None
+    in_context = low_prev in _YEAR_CONTEXT or (prev is not None and _is_month(prev)) or possessive
+    if not (1990 <= year <= 2049 or in_context):
+        if nxt is not None and _is_plural(nxt):
+            _set(tok, "count", end, value=value)
+        return
+    if low_prev in _PRODUCT_WORDS:
+        return
+    if (
+        nxt is not None
+        and not possessive
+        and _is_plural(nxt)
+        and (
+            low_prev in _COUNT_PRECEDERS
+            or (
+                nxt.lower() in _COUNTABLE_NOUNS
+                and low_prev not in _YEAR_DETERMINERS
+                and not (prev is not None and _POSSESSIVE_RE.search(prev))
+            )
+        )
+    ):
+        _set(tok, "count", end, value=value)
+    else:
+        _set(tok, "year", end, value=float(year))
+
+
+def _count(text: str, raw: _Raw, tok: _Token, value: float) -> None:
+    """Any other number: a count of things ("16,000 GPUs", "nine of the top ten"), unless it names,
+    dates or scores something. A scaled number with nothing after it may inherit the unit of the
+    quantity before it ("671 billion parameters, 37 billion active")."""
+    start, end = tok.start, raw.end
+    if raw.kind == "num" and "." in raw.number and not tok.scaled:
+        return  # a bare decimal is a version or a score, not a count
     prev = _prev_word(text, start)
     nxt = _next_word(text, end)
-
-    if tok.year_like:
-        year = int(tok.digits or "0")
-        low_prev = prev.rstrip(".").lower() if prev else ""
-        possessive = _POSSESSIVE_RE.match(text, end) is not None
-        in_context = low_prev in _YEAR_CONTEXT or (prev is not None and _is_month(prev)) or possessive
-        if not (1990 <= year <= 2049 or in_context):
-            if nxt is not None and _is_plural(nxt):
-                _set(tok, "count", end, value=value_f)
-            return tok
-        if low_prev in _PRODUCT_WORDS:
-            return tok
-        if (
-            nxt is not None
-            and not possessive
-            and _is_plural(nxt)
-            and (
-                low_prev in _COUNT_PRECEDERS
-                or (
-                    nxt.lower() in _COUNTABLE_NOUNS
-                    and low_prev not in _YEAR_DETERMINERS
-                    and not (prev is not None and _POSSESSIVE_RE.search(prev))
-                )
-            )
-        ):
-            _set(tok, "count", end, value=value_f)
-        else:
-            _set(tok, "year", end, value=float(year))
-        return tok
-
-    # Counts.
-    if num is not None and "." in num and not scaled:
-        return tok  # a bare decimal is a version or a score, not a count
     if prev is not None and _looks_like_name(prev):
-        return tok
+        return
     if nxt is not None and _is_month(nxt):
-        return tok
+        return
     if _BENCH_RE.match(text, end):
-        return tok
-    if word is not None:
+        return
+    if raw.kind == "word":
         low_prev = prev.lower() if prev else ""
-        if tok.number == 1 and not scaled:
-            return tok
+        if tok.number == 1 and not tok.scaled:
+            return
         if low_prev in _NUMBER_WORD_DETERMINERS:
-            return tok
+            return
         if not (
-            scaled
+            tok.scaled
             or low_prev == "top"
             or _OF_RE.match(text, end)
             or _VERSUS_RE.match(text, end)
             or _plural_follows(text, end)
         ):
-            return tok
-    if scaled:
+            return
+    if tok.scaled:
         if _plural_follows(text, end, 3):
-            _set(tok, "count", end, value=value_f)
+            _set(tok, "count", end, value=value)
         else:
             tok.inherit = True
-            tok.fallback = "count" if wscale is not None else None
-            tok.value = value_f
+            tok.fallback = "count" if raw.wscale is not None else None
+            tok.value = value
             tok.q_start, tok.q_end = start, end
-        return tok
-    _set(tok, "count", end, value=value_f)
-    return tok
+        return
+    _set(tok, "count", end, value=value)
 
 
 def _in_paren_enumeration(text: str, start: int, end: int) -> bool:
@@ -765,7 +829,7 @@ def _url_spans(text: str) -> tuple[list[int], list[int]]:
     return starts, ends
 
 
-def find_quantities(text: str) -> list[Quantity]:
+def find_quantities(text: str) -> list[QuantityRecord]:
     """Every quantity in the text, in order, non-overlapping."""
     if not text:
         return []
@@ -780,7 +844,7 @@ def find_quantities(text: str) -> list[Quantity]:
 
     _resolve_neighbours(text, toks)
 
-    out: list[Quantity] = []
+    out: list[QuantityRecord] = []
     last_end = 0
     inherit_unit: str | None = None
     inherit_end = -1
@@ -796,6 +860,6 @@ def find_quantities(text: str) -> list[Quantity]:
             continue
         if tok.unit in ("parameters", "tokens"):
             inherit_unit, inherit_end = tok.unit, tok.q_end
-        out.append(Quantity(tok.q_start, tok.q_end, text[tok.q_start : tok.q_end], tok.value, tok.unit))
+        out.append(QuantityRecord(tok.value, tok.unit, text[tok.q_start : tok.q_end], tok.q_start, tok.q_end))
         last_end = tok.q_end
     return out
