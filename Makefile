@@ -8,7 +8,7 @@ PORT   ?= 8000
 AXE_VERSION ?= 4.14.1
 AXE := .cache/axe-core/node_modules/axe-core/axe.min.js
 
-.PHONY: install browser-deps serve test lint format bench lock clean
+.PHONY: install browser-deps serve test lint format bench eval-seeds eval-articles lock clean
 
 $(VENV)/.installed: requirements.lock pyproject.toml
 	$(PYTHON) -c 'import sys; assert sys.version_info >= (3, 11), "Python 3.11+ is required"'
@@ -51,6 +51,14 @@ format: install
 
 bench: install
 	$(BIN)/python bench/ingest_bench.py
+
+eval-seeds: install  ## score the seed articles with the referee (eval/score.py; throwaway SQLite database)
+	$(BIN)/python eval/score.py seeds
+
+GOLD ?= eval/devset/gold
+eval-articles: install  ## score fetched articles: make eval-articles DIR=folder GOLD=eval/devset/gold
+	@test -n "$(DIR)" || { echo "usage: make eval-articles DIR=folder-with-sources.json [GOLD=eval/devset/gold]"; exit 2; }
+	$(BIN)/python eval/score.py articles "$(DIR)" --gold "$(GOLD)"
 
 lock:  ## re-resolve requirements.lock from pyproject.toml
 	$(BIN)/python -m pip install --quiet uv
