@@ -68,7 +68,9 @@ def shoot(page: Page, base: str, path: str, out: Path, *, wait_for: str = "main"
     page.wait_for_selector(wait_for, timeout=20_000)
     page.screenshot(path=str(out))
     if shutil.which("pngquant"):  # a palette of 256 colours: a third of the size, no visible change
-        subprocess.run(["pngquant", "--force", "--skip-if-larger", "--output", str(out), str(out)], check=False)
+        subprocess.run(
+            ["pngquant", "--force", "--skip-if-larger", "--output", str(out), str(out)], check=False
+        )
     print(f"{out.relative_to(ROOT) if out.is_relative_to(ROOT) else out}: {out.stat().st_size // 1024} KB")
 
 

@@ -114,7 +114,7 @@ def latest_sources(session: Session, limit: int = LATEST_SOURCES) -> list[dict[s
     rows = list(
         session.execute(
             select(S.c.id, S.c.title, S.c.publisher, S.c.published, S.c.published_not_before, S.c.ingested_at)
-            .order_by(S.c.ingested_at.desc(), S.c.id.desc())
+            .order_by(S.c.ingested_at.desc())  # the index alone: a tie-break on id would sort them all
             .limit(limit)
         )
     )
