@@ -2,8 +2,7 @@
 read exactly what the API serves; the few reads the API has no endpoint for (latest sources, mention spans,
 counts by month, co-mentions) are thin SQL over the same tables, each bounded by an index range.
 
-Functions take the session as a keyword-less first argument and return plain dicts and lists; they never
-write.
+Each function takes the request's session and returns plain dicts and lists for a template; none writes.
 """
 
 from __future__ import annotations
@@ -18,18 +17,20 @@ from sqlalchemy.orm import Session
 
 from app import queries
 from app.errors import NotFound
-from app.models import Claim, ClaimEntity, ClaimTopic, Entity, FacetCount, Mention, Source, TopicId
+from app.models import ClaimEntity, ClaimTopic, Entity, FacetCount, Mention, Source, TopicId
 from app.projection import NO_DAY
 from app.queries import ClaimFilter, Db
 
 __all__ = [
     "CLAIM_PAGE_FACETS",
     "ClaimFilter",
+    "canonical_entity",
     "claim_detail",
     "claim_group_badges",
     "claim_groups",
     "claims_page",
     "contested_facts",
+    "entity_list",
     "entity_profile",
     "group_listing",
     "overview",
@@ -40,7 +41,6 @@ __all__ = [
 S = Source.__table__  # type: ignore[attr-defined]
 E = Entity.__table__  # type: ignore[attr-defined]
 M = Mention.__table__  # type: ignore[attr-defined]
-C = Claim.__table__  # type: ignore[attr-defined]
 CT = ClaimTopic.__table__  # type: ignore[attr-defined]
 CE = ClaimEntity.__table__  # type: ignore[attr-defined]
 FC = FacetCount.__table__  # type: ignore[attr-defined]
@@ -308,8 +308,8 @@ def entity_profile(session: Session, entity_id: str) -> dict[str, Any]:
     """An entity: profile, relations with provenance, claims over time by topic, co-mentions, latest claims,
     contested facts."""
     entity = queries.get_entity(session, entity_id)
-    db = Db.of(session)
-    docs, _ = queries.list_claims(db, ClaimFilter(entity=[entity_id], limit=10))
+    docs, _ = queries.list_claims(Db.of(session), ClaimFilter(entity=[entity_id], limit=10))
+    latest = _claims(docs)
     related, window = co_mentioned(session, entity_id)
     linked = [v for v in entity["attributes"].values() if isinstance(v, str)]
     return {
@@ -317,9 +317,9 @@ def entity_profile(session: Session, entity_id: str) -> dict[str, Any]:
         "timeline": entity_timeline(session, entity_id, entity["claim_count"]),
         "co_mentioned": related,
         "co_window": window,
-        "latest_claims": _claims(docs),
+        "latest_claims": latest,
         "attribute_links": _entity_names(session, linked),
-        "sources": _source_refs(session, [c["source"] for c in _claims(docs)]),
+        "sources": _source_refs(session, [c["source"] for c in latest]),
         "contested": contested_facts(session, entity_id),
     }
 

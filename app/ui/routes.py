@@ -40,10 +40,9 @@ def html(body: str, status: int = 200) -> HTMLResponse:
     return HTMLResponse(body, status_code=status)
 
 
-def error_page(request: Request, status: int, title: str, detail: str) -> HTMLResponse:
-    return html(
-        render("error.html", title=title, detail=detail, status=status, path=request.url.path), status
-    )
+def error_page(status: int, title: str, detail: str) -> HTMLResponse:
+    """The page of an error: its status, and the words the API's problem body would carry."""
+    return html(render("error.html", title=title, detail=detail, status=status), status)
 
 
 class PageRoute(APIRoute):
@@ -57,12 +56,12 @@ class PageRoute(APIRoute):
             try:
                 return await handler(request)
             except KBError as exc:
-                return error_page(request, exc.status, exc.title, exc.detail)
+                return error_page(exc.status, exc.title, exc.detail)
             except RequestValidationError as exc:
                 errors = exc.errors()
                 parameter, message = validation_message(errors[0] if errors else {})
                 detail = f"{parameter}: {message}" if parameter else message
-                return error_page(request, 422, "Invalid parameter", detail)
+                return error_page(422, "Invalid parameter", detail)
 
         return page
 
@@ -93,13 +92,9 @@ def search(session: SessionDep, q: str = "") -> Response:
     if not q:
         return RedirectResponse("/ui/claims", status_code=303)
     if len(q) > 200:
-        return error_page_text(422, "Invalid parameter", "q: at most 200 characters")
+        return error_page(422, "Invalid parameter", "q: at most 200 characters")
     found = data.search(session, q)
     return html(render("search.html", q=q, **found, nav="search"))
-
-
-def error_page_text(status: int, title: str, detail: str) -> HTMLResponse:
-    return html(render("error.html", title=title, detail=detail, status=status, path=""), status)
 
 
 # --- claims ---------------------------------------------------------------------------------------------
@@ -174,11 +169,9 @@ def source(source_id: str, session: SessionDep) -> HTMLResponse:
 @router.get("/entities", response_class=HTMLResponse)
 def entities(session: SessionDep, type: str = "", q: str = "", cursor: str = "") -> Response:
     if type and type not in ENTITY_TYPES:
-        return error_page_text(
-            422, "Invalid parameter", f"type: {type!r} is not one of {', '.join(ENTITY_TYPES)}"
-        )
+        return error_page(422, "Invalid parameter", f"type: {type!r} is not one of {', '.join(ENTITY_TYPES)}")
     if len(q) > 200:
-        return error_page_text(422, "Invalid parameter", "q: at most 200 characters")
+        return error_page(422, "Invalid parameter", "q: at most 200 characters")
     items, next_cursor = data.entity_list(
         session, type=type or None, q=q.strip() or None, cursor=cursor or None
     )

@@ -9,6 +9,7 @@
       url: url,
       dom_id: "#api-docs",
       layout: "BaseLayout",
+      validatorUrl: null, // no badge from validator.swagger.io: the page asks nothing of another host
       deepLinking: true,
       showExtensions: true,
       showCommonExtensions: true,
