@@ -5,7 +5,7 @@ BIN    := $(VENV)/bin
 HOST   ?= 127.0.0.1
 PORT   ?= 8000
 
-.PHONY: install install-runtime serve test lint format bench lock clean
+.PHONY: install install-runtime serve test lint format bench eval-seeds eval-articles lock clean
 
 # Two stamps in one venv: serving needs only the runtime pins (scripts/runtime_requirements.py derives them
 # from the lock, as the image does); test, lint and the other developer targets add the dev pins on top.
@@ -44,6 +44,14 @@ format: install
 
 bench: install
 	$(BIN)/python bench/ingest_bench.py
+
+eval-seeds: install  ## score the seed articles with the referee (eval/score.py; throwaway SQLite database)
+	$(BIN)/python eval/score.py seeds
+
+GOLD ?= eval/devset/gold
+eval-articles: install  ## score fetched articles: make eval-articles DIR=folder GOLD=eval/devset/gold
+	@test -n "$(DIR)" || { echo "usage: make eval-articles DIR=folder-with-sources.json [GOLD=eval/devset/gold]"; exit 2; }
+	$(BIN)/python eval/score.py articles "$(DIR)" --gold "$(GOLD)"
 
 lock:  ## re-resolve requirements.lock from pyproject.toml
 	$(BIN)/python -m pip install --quiet uv
