@@ -8,19 +8,28 @@ PORT   ?= 8000
 AXE_VERSION ?= 4.14.1
 AXE := .cache/axe-core/node_modules/axe-core/axe.min.js
 
-.PHONY: install browser-deps serve test lint format bench eval-seeds eval-articles lock clean
+.PHONY: install install-runtime browser-deps serve test lint format bench eval-seeds eval-articles lock clean
 
-$(VENV)/.installed: requirements.lock pyproject.toml
+# Two stamps in one venv: serving needs only the runtime pins (scripts/runtime_requirements.py derives them
+# from the lock, as the image does); test, lint and the other developer targets add the dev pins on top.
+$(VENV)/.runtime: requirements.lock pyproject.toml scripts/runtime_requirements.py
 	$(PYTHON) -c 'import sys; assert sys.version_info >= (3, 11), "Python 3.11+ is required"'
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -r requirements.lock
+	$(BIN)/python scripts/runtime_requirements.py requirements.lock > $(VENV)/runtime-requirements.txt
+	$(BIN)/python -m pip install --quiet -r $(VENV)/runtime-requirements.txt
 	$(BIN)/python -m pip install --quiet --no-deps -e .
 	touch $@
 
-install: $(VENV)/.installed
+$(VENV)/.installed: $(VENV)/.runtime
+	$(BIN)/python -m pip install --quiet -r requirements.lock
+	touch $@
 
-serve: install  ## migrate, load seeds/, serve the API on $(HOST):$(PORT)
+install-runtime: $(VENV)/.runtime  ## what `make serve` needs: the runtime pins and the package
+
+install: $(VENV)/.installed  ## the runtime plus the dev tools (tests, lint, benchmarks)
+
+serve: install-runtime  ## migrate, load seeds/, serve the API on $(HOST):$(PORT)
 	$(BIN)/aikb serve --host $(HOST) --port $(PORT)
 
 # The browser tests (tests/ui/test_browser.py) drive Debian's Chromium (apt, as root) and check accessibility
