@@ -42,6 +42,7 @@ from app.projection import (
     claim_item,
     entity_refs,
     facet_keys,
+    month_of,
     render_docs,
     update_facet_counts,
 )
@@ -527,12 +528,15 @@ def update_source_metadata(session: Session, source_id: str, metadata: dict[str,
     ).first()
     if current is None or current[0] == day:
         return
+    moved = Counter({k: -n for k, n in _claim_facets(session, source_id).items()})  # counts by month move too
     session.execute(
         update(CLAIM).where(CLAIM.c.source_id == source_id).values(published=day, day=day or NO_DAY)
     )
     claim_ids = select(CLAIM.c.id).where(CLAIM.c.source_id == source_id)
     for table in (CLAIM_TOPIC, CLAIM_ENTITY):
         session.execute(update(table).where(table.c.claim_id.in_(claim_ids)).values(day=day or NO_DAY))
+    moved.update(_claim_facets(session, source_id))
+    update_facet_counts(session.connection(), moved)
     render_docs(session.connection(), "source_id = :source", {"source": source_id})
 
 
@@ -541,7 +545,9 @@ def _claim_facets(session: Session, source_id: str) -> Counter[tuple[str, str, s
     claims = {
         r.id: r
         for r in session.execute(
-            select(CLAIM.c.id, CLAIM.c.kind, CLAIM.c.speaker_id).where(CLAIM.c.source_id == source_id)
+            select(CLAIM.c.id, CLAIM.c.kind, CLAIM.c.speaker_id, CLAIM.c.day).where(
+                CLAIM.c.source_id == source_id
+            )
         )
     }
     if not claims:
@@ -560,7 +566,14 @@ def _claim_facets(session: Session, source_id: str) -> Counter[tuple[str, str, s
     counts: Counter[tuple[str, str, str]] = Counter()
     for cid, row in claims.items():
         counts.update(
-            facet_keys(row.kind, source_id, row.speaker_id, topics.get(cid, ()), entities.get(cid, ()))
+            facet_keys(
+                row.kind,
+                source_id,
+                row.speaker_id,
+                topics.get(cid, ()),
+                entities.get(cid, ()),
+                month_of(row.day),
+            )
         )
     return counts
 
@@ -733,7 +746,9 @@ def _write_extraction(
         topic_rows += [(cid, t, day) for t in c.topics]
         entity_rows += [(cid, e, role, day) for e, role in c.entities]
         quantity_rows += [(cid, q.value, q.unit, q.text, q.start, q.end) for q in quantities]
-        facets.update(facet_keys(c.kind, source_id, c.speaker_id, c.topics, (e for e, _ in c.entities)))
+        facets.update(
+            facet_keys(c.kind, source_id, c.speaker_id, c.topics, (e for e, _ in c.entities), month_of(day))
+        )
     _bulk_insert(
         session,
         "claim",

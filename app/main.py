@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-import difflib
 import gc
-import re
 import sqlite3
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -21,7 +19,7 @@ from starlette.middleware.cors import CORSMiddleware
 from app.api import changes, claims, entities, health, overview, sources, write
 from app.api.auth import require_read
 from app.api.caching import ETagMiddleware
-from app.api.deps import JSONResponse, document_models, problems
+from app.api.deps import JSONResponse, document_models, problems, validation_message
 from app.api.limits import BodyLimitMiddleware
 from app.api.observability import ObservabilityMiddleware
 from app.config import get_settings
@@ -30,6 +28,9 @@ from app.errors import KBError
 from app.memory import limit_malloc_arenas
 from app.models import SourceCreate, SourcePatch
 from app.observability import HttpMetrics
+from app.ui import routes as ui
+
+PAGE_PATHS = ("/ui/", "/docs", "/redoc")  # HTML: the pages' Content-Security-Policy (observability.py)
 
 __all__ = ["app", "create_app"]
 
@@ -74,6 +75,9 @@ def create_app(engine: Engine | None = None) -> FastAPI:
         lifespan=_lifespan,
         # Operation ids are the route functions' names: `create_source`, not `create_source_sources_post`.
         generate_unique_id_function=lambda route: route.name,
+        # /docs and /redoc are the explorer's (app.ui.routes): the same pages on assets the app serves.
+        docs_url=None,
+        redoc_url=None,
     )
     api.state.engine = engine if engine is not None else get_engine()
     document_models(api, SourceCreate, SourcePatch)
@@ -96,7 +100,7 @@ def create_app(engine: Engine | None = None) -> FastAPI:
         metrics=api.state.http_metrics,
         access_log=settings.aikb_access_log,
         cors=bool(settings.cors_origins),
-        docs_paths=[p for p in (api.docs_url, api.redoc_url, api.swagger_ui_oauth2_redirect_url) if p],
+        page_paths=PAGE_PATHS,
     )
     # Writes check their own (write) scope; reads need a key only when AIKB_READ_REQUIRES_KEY is set.
     for module in (claims, sources, entities, overview, changes):  # the busiest routes first
@@ -110,6 +114,10 @@ def create_app(engine: Engine | None = None) -> FastAPI:
     # Any request can be refused with a 422 (a NUL in a parameter: app/api/limits.py).
     api.include_router(write.router, responses=problems(422))
     api.include_router(health.router, responses=problems(422))
+    # The explorer (HTML pages under /ui/, their assets) and the API documentation pages.
+    api.include_router(ui.router)
+    api.include_router(ui.docs_router)
+    api.mount(ui.STATIC_PATH, ui.static_files(), name="ui-static")
 
     @api.exception_handler(KBError)
     async def kb_error(_request: Request, exc: KBError) -> JSONResponse:
@@ -117,20 +125,7 @@ def create_app(engine: Engine | None = None) -> FastAPI:
 
     @api.exception_handler(RequestValidationError)
     async def invalid(_request: Request, exc: RequestValidationError) -> JSONResponse:
-        first = exc.errors()[0] if exc.errors() else {}
-        location = [str(p) for p in first.get("loc", ()) if p not in ("query", "path", "body")]
-        parameter = location[0] if location else None
-        message = first.get("msg", "invalid request")
-        if first.get("type") == "extra_forbidden":
-            message = f"unknown parameter {parameter!r}"
-        elif first.get("type") == "literal_error":
-            allowed = re.findall(r"'([^']+)'", str(first.get("ctx", {}).get("expected", "")))
-            hint = difflib.get_close_matches(str(first.get("input")), allowed, n=1)
-            message = f"{first.get('input')!r} is not one of {', '.join(allowed)}"
-            if hint:
-                message += f"; did you mean {hint[0]!r}?"
-        elif first.get("type") == "value_error":
-            message = message.removeprefix("Value error, ")
+        parameter, message = validation_message(exc.errors()[0] if exc.errors() else {})
         return _problem(422, "Invalid parameter", message, parameter)
 
     @api.exception_handler(sqlalchemy.exc.DBAPIError)

@@ -21,6 +21,7 @@ __all__ = [
     "claim_item",
     "entity_refs",
     "facet_keys",
+    "month_of",
     "rebuild_facet_counts",
     "refresh",
     "render_docs",
@@ -78,16 +79,33 @@ def claim_item(
     }
 
 
+def month_of(day: date | str | None) -> str | None:
+    """'YYYY-MM' of a claim's sort day (a date, or its ISO text on SQLite); None for an undated claim."""
+    if day is None:
+        return None
+    text = day if isinstance(day, str) else day.isoformat()
+    return None if text[:10] == NO_DAY.isoformat() else text[:7]
+
+
 def facet_keys(
-    kind: str, source_id: str, speaker_id: str | None, topics: Iterable[str], entities: Iterable[str]
+    kind: str,
+    source_id: str,
+    speaker_id: str | None,
+    topics: Iterable[str],
+    entities: Iterable[str],
+    month: str | None = None,
 ) -> Iterator[tuple[str, str, str]]:
     """The (scope, facet, value) counters one claim adds to. Scopes are every claim (''), each of its
     topics and each of its entities; within an entity, entity and source facets are not kept (they would
-    be entities x entities and entities x sources rows) and are counted live instead."""
+    be entities x entities and entities x sources rows) and are counted live instead. A dated claim also
+    counts under its month ('YYYY-MM') in each of its scopes: claims per month, of every claim, of a topic,
+    of an entity (the explorer's charts; a row per scope and month)."""
     topics, entities = list(topics), list(entities)
     own = (
         [("topic", t) for t in topics] + [("kind", kind)] + ([("speaker", speaker_id)] if speaker_id else [])
     )
+    if month is not None:
+        own.append(("month", month))
     wide = [*own, *(("entity", e) for e in entities), ("source", source_id)]
     for facet, value in wide:
         yield "", facet, value
@@ -204,6 +222,16 @@ def render_docs(connection: Connection, where: str, params: dict[str, Any]) -> i
     return len(ids)
 
 
+MONTH_SQL = "substr(CAST(day AS TEXT), 1, 7)"  # 'YYYY-MM' on both backends (ISO dates)
+# Claims per month of every claim, each topic, each entity (facet "month"; added after the others, so
+# `refresh` fills them alone in a database counted before they existed).
+MONTH_FACET_SQL = (
+    f"SELECT '', 'month', {MONTH_SQL}, count(*) FROM claim WHERE day > '{NO_DAY}' GROUP BY {MONTH_SQL}",
+    f"SELECT 'topic:' || topic_id, 'month', {MONTH_SQL}, count(*) FROM claim_topic WHERE day > '{NO_DAY}' "
+    f"GROUP BY topic_id, {MONTH_SQL}",
+    f"SELECT 'entity:' || entity_id, 'month', {MONTH_SQL}, count(*) FROM claim_entity "
+    f"WHERE day > '{NO_DAY}' GROUP BY entity_id, {MONTH_SQL}",
+)
 FACET_SQL = (
     # every claim
     "SELECT '', 'topic', topic_id, count(*) FROM claim_topic GROUP BY topic_id",
@@ -229,6 +257,7 @@ FACET_SQL = (
     "JOIN claim c ON c.id = a.claim_id GROUP BY a.entity_id, c.kind",
     "SELECT 'entity:' || a.entity_id, 'speaker', c.speaker_id, count(*) FROM claim_entity a "
     "JOIN claim c ON c.id = a.claim_id WHERE c.speaker_id IS NOT NULL GROUP BY a.entity_id, c.speaker_id",
+    *MONTH_FACET_SQL,
 )
 
 
@@ -240,10 +269,17 @@ def rebuild_facet_counts(connection: Connection) -> None:
 
 
 def refresh(engine: Engine) -> None:
-    """Fill what the projection lacks: documents of claims never rendered (written before migration 0003)
-    and, when the counts are missing but claims exist, the facet counts."""
+    """Fill what the projection lacks: documents of claims never rendered (written before migration 0003);
+    when the counts are missing but claims exist, the facet counts; when only the month counts are missing
+    (counts kept by a version before them), those."""
     with engine.begin() as connection:
         render_docs(connection, "doc = ''", {})
         counted = connection.execute(text("SELECT 1 FROM facet_count LIMIT 1")).first()
         if counted is None and connection.execute(text("SELECT 1 FROM claim LIMIT 1")).first():
             rebuild_facet_counts(connection)
+            return
+        months = "SELECT 1 FROM facet_count WHERE scope = '' AND facet = 'month' LIMIT 1"
+        dated = f"SELECT 1 FROM claim WHERE day > '{NO_DAY}' LIMIT 1"
+        if connection.execute(text(months)).first() is None and connection.execute(text(dated)).first():
+            for query in MONTH_FACET_SQL:
+                connection.execute(text(f"INSERT INTO facet_count (scope, facet, value, count) {query}"))

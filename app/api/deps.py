@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import difflib
+import re
 from collections.abc import Callable, Iterator
 from typing import Annotated, Any, Literal, TypeVar
 
@@ -32,6 +34,7 @@ __all__ = [
     "problems",
     "read",
     "schema_ref",
+    "validation_message",
 ]
 
 T = TypeVar("T")
@@ -75,6 +78,25 @@ PROBLEM_TEXT = {
     422: "Invalid parameter or field: unknown, wrong type, out of range, bad date, empty text",
     503: "A query ran past QUERY_TIME_LIMIT_MS (`Retry-After` says when to try again)",
 }
+
+
+def validation_message(error: dict[str, Any]) -> tuple[str | None, str]:
+    """The parameter at fault and a sentence for one pydantic validation error, as every 422 says it (the
+    API's problem body, the explorer's error page): unknown names and values come with a close match."""
+    location = [str(p) for p in error.get("loc", ()) if p not in ("query", "path", "body")]
+    parameter = location[0] if location else None
+    message = str(error.get("msg", "invalid request"))
+    if error.get("type") == "extra_forbidden":
+        message = f"unknown parameter {parameter!r}"
+    elif error.get("type") == "literal_error":
+        allowed = re.findall(r"'([^']+)'", str(error.get("ctx", {}).get("expected", "")))
+        hint = difflib.get_close_matches(str(error.get("input")), allowed, n=1)
+        message = f"{error.get('input')!r} is not one of {', '.join(allowed)}"
+        if hint:
+            message += f"; did you mean {hint[0]!r}?"
+    elif error.get("type") == "value_error":
+        message = message.removeprefix("Value error, ")
+    return parameter, message
 
 
 def schema_ref(model: type[BaseModel]) -> dict[str, str]:

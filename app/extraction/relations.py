@@ -20,6 +20,7 @@ from dataclasses import dataclass
 from functools import cache, lru_cache
 from typing import Any
 
+from app.extraction import lexicon
 from app.extraction.catalog import SIGNATURES, Catalog
 from app.extraction.records import EntityRecord, MentionRecord, RelationRecord
 
@@ -62,554 +63,36 @@ def _words(words: Iterable[str]) -> str:
     return f"(?:{emit(tree)})"
 
 
-# --- word lists (general English and domain wording, not any article's) --------------------------------
+# --- word lists (data/lexicon.json, section "relations"; general wording, not any article's) -----------
 
-# Words that describe a company between a nationality and its kind: "Chinese [AI chip] startup".
-_DESCRIPTORS = (
-    "tech",
-    "technology",
-    "technologies",
-    "ai",
-    "artificial",
-    "intelligence",
-    "internet",
-    "e-commerce",
-    "ecommerce",
-    "cloud",
-    "software",
-    "hardware",
-    "search",
-    "chip",
-    "chips",
-    "semiconductor",
-    "semiconductors",
-    "memory",
-    "gpu",
-    "ev",
-    "electric",
-    "vehicle",
-    "vehicles",
-    "auto",
-    "car",
-    "telecom",
-    "telecoms",
-    "telecommunications",
-    "smartphone",
-    "phone",
-    "handset",
-    "robotics",
-    "robot",
-    "drone",
-    "quant",
-    "hedge",
-    "investment",
-    "venture",
-    "capital",
-    "private",
-    "public",
-    "listed",
-    "state",
-    "government",
-    "leading",
-    "largest",
-    "biggest",
-    "major",
-    "big",
-    "top",
-    "key",
-    "main",
-    "domestic",
-    "emerging",
-    "ambitious",
-    "young",
-    "new",
-    "upstart",
-    "homegrown",
-    "local",
-    "national",
-    "media",
-    "payments",
-    "payment",
-    "fintech",
-    "gaming",
-    "video",
-    "social",
-    "news",
-    "defense",
-    "defence",
-    "aerospace",
-    "energy",
-    "battery",
-    "solar",
-    "data",
-    "infrastructure",
-    "computing",
-    "research",
-    "generative",
-    "language",
-    "foundation",
-    "global",
-    "multinational",
-    "prominent",
-    "notable",
-    "secretive",
-    "rival",
-    "fellow",
-    "powerful",
-    "influential",
-    "promising",
-    "first",
-    "second",
-    "third",
-    "own",
-    "sovereign",
-    "wealth",
-    "consumer",
-    "enterprise",
-    "industrial",
-    "manufacturing",
-    "equipment",
-    "chipmaking",
-    "design",
-    "electronics",
-    "biotech",
-    "retail",
-    "logistics",
-    "ride-hailing",
-    "streaming",
-    "insurance",
-    "banking",
-    "financial",
-    "asset",
-    "holding",
-    "parent",
-    "cybersecurity",
-    "security",
-    "surveillance",
-    "speech",
-    "voice",
-    "chatbot",
-    "llm",
-    "self-driving",
-    "autonomous",
-    "driving",
-    "lidar",
-    "mobile",
-    "wireless",
-    "networking",
-    "optical",
-    "quantum",
-    "server",
-    "servers",
-    "datacenter",
-    "lesser-known",
-    "little-known",
-    "well-known",
-    "well-funded",
-    "fast-growing",
-    "state-owned",
-    "state-backed",
-    "open-source",
-    "accelerator",
-    "processor",
-    "model",
-    "models",
-    "bn",
-    "billion",
-    "dollar",
-    "multibillion-dollar",
-    "billion-dollar",
-    "trillion-dollar",
-    "independent",
-    "small",
-    "smaller",
-    "large",
-    "larger",
-    "dominant",
-)
-# What a company, lab or fund is called: "startup", "tech giant", "chipmaker", "investment vehicle".
-_GROUP = (
-    "company",
-    "companies",
-    "firm",
-    "firms",
-    "startup",
-    "startups",
-    "start-up",
-    "start-ups",
-    "giant",
-    "giants",
-    "maker",
-    "makers",
-    "chipmaker",
-    "chipmakers",
-    "automaker",
-    "automakers",
-    "carmaker",
-    "carmakers",
-    "lab",
-    "labs",
-    "laboratory",
-    "laboratories",
-    "group",
-    "groups",
-    "conglomerate",
-    "conglomerates",
-    "player",
-    "players",
-    "champion",
-    "champions",
-    "developer",
-    "developers",
-    "unicorn",
-    "unicorns",
-    "vendor",
-    "vendors",
-    "supplier",
-    "suppliers",
-    "manufacturer",
-    "manufacturers",
-    "producer",
-    "producers",
-    "foundry",
-    "foundries",
-    "provider",
-    "providers",
-    "operator",
-    "operators",
-    "partner",
-    "partners",
-    "peer",
-    "peers",
-    "rival",
-    "rivals",
-    "competitor",
-    "competitors",
-    "contender",
-    "contenders",
-    "vehicle",
-    "fund",
-    "funds",
-    "investor",
-    "investors",
-    "brand",
-    "brands",
-    "corporation",
-    "corporations",
-    "enterprise",
-    "enterprises",
-    "designer",
-    "designers",
-    "outfit",
-    "powerhouse",
-    "heavyweight",
-    "heavyweights",
-    "behemoth",
-    "newcomer",
-    "newcomers",
-    "institute",
-    "institutes",
-    "university",
-    "universities",
-    "agency",
-    "regulator",
-    "stock",
-    "stocks",
-    "incumbent",
-    "incumbents",
-    "challenger",
-    "challengers",
-    "carrier",
-    "carriers",
-    "platform",
-    "platforms",
-    "holding",
-    "holdings",
-    "subsidiary",
-    "entity",
-    "entities",
-    "organization",
-    "organizations",
-    "organisation",
-    "organisations",
-    "think tank",
-    "think-tank",
-    "bank",
-    "banks",
-    "chip maker",
-    "chip makers",
-)
-# Nouns naming a model or chip before its name: "its chatbot, Ernie Bot", "the Ascend 910B processors".
-_PRODUCT = (
-    r"(?:large\s+)?(?:language\s+)?models?|LLMs?|chatbots?|assistants?|series|family|line|chips?|processors?|"
-    r"accelerators?|GPUs?|systems?|platforms?|apps?|versions?|releases?|updates?|upgrades?"
-)
-# Words that end a noun phrase: a product after them is not the one the frame is about.
-_STOP = (
-    "to",
-    "of",
-    "for",
-    "with",
-    "on",
-    "in",
-    "at",
-    "by",
-    "from",
-    "and",
-    "or",
-    "but",
-    "than",
-    "as",
-    "that",
-    "which",
-    "who",
-    "whose",
-    "while",
-    "when",
-    "where",
-    "because",
-    "after",
-    "before",
-    "over",
-    "under",
-    "into",
-    "onto",
-    "about",
-    "against",
-    "between",
-    "among",
-    "like",
-    "unlike",
-    "via",
-    "versus",
-    "vs",
-    "rival",
-    "rivals",
-    "rivaling",
-    "rivalling",
-    "answer",
-    "response",
-    "competitor",
-    "competitors",
-    "challenger",
-    "alternative",
-    "alternatives",
-    "clone",
-    "copy",
-    "beat",
-    "beats",
-    "surpass",
-    "surpasses",
-    "outperform",
-    "outperforms",
-    "match",
-    "matches",
-    "is",
-    "are",
-    "was",
-    "were",
-    "be",
-    "been",
-    "has",
-    "have",
-    "had",
-    "will",
-    "would",
-    "can",
-    "could",
-    "may",
-    "might",
-    "should",
-    "said",
-    "says",
-    "say",
-    "told",
-    "uses",
-    "use",
-    "used",
-    "using",
-    "runs",
-    "run",
-    "powered",
-    "based",
-    "built",
-    "trained",
-    "compared",
-    "including",
-    "such",
-    "e.g.",
-)
-_ALLOWED_ING = (
-    "reasoning",
-    "coding",
-    "leading",
-    "upcoming",
-    "existing",
-    "thinking",
-    "computing",
-    "imaging",
-    "driving",
-    "self-driving",
-    "booming",
-    "sweeping",
-    "emerging",
-    "growing",
-    "ongoing",
-    "far-reaching",
-    "rising",
-    "long-awaited",
-    "groundbreaking",
-    "cutting-edge",
-    "outgoing",
-    "incoming",
-    "pending",
-    "forthcoming",
-    "remaining",
-    "tightening",
-)
-# Words between a subject and its verb: auxiliaries, adverbs, dates ("has also", "said it would", "on
-# Thursday", "earlier this year", "plans to").
-_AUX = (
-    "has",
-    "have",
-    "had",
-    "also",
-    "recently",
-    "just",
-    "will",
-    "would",
-    "is",
-    "are",
-    "was",
-    "were",
-    "quietly",
-    "officially",
-    "formally",
-    "finally",
-    "now",
-    "then",
-    "first",
-    "already",
-    "later",
-    "since",
-    "reportedly",
-    "jointly",
-    "previously",
-    "earlier",
-    "once",
-    "today",
-    "yesterday",
-    "on",
-    "this",
-    "last",
-    "in",
-    "plans",
-    "plan",
-    "planned",
-    "to",
-    "set",
-    "expected",
-    "said",
-    "says",
-    "announced",
-    "that",
-    "it",
-    "week",
-    "month",
-    "year",
-    "Monday",
-    "Tuesday",
-    "Wednesday",
-    "Thursday",
-    "Friday",
-    "Saturday",
-    "Sunday",
-    "January",
-    "February",
-    "March",
-    "April",
-    "May",
-    "June",
-    "July",
-    "August",
-    "September",
-    "October",
-    "November",
-    "December",
-)
-# Titles: those that head what they name lead it; the rest are employment.
+_DESCRIPTORS = lexicon.words("relations.descriptors")
+_GROUP = lexicon.words("relations.kinds")
+_PRODUCT_NOUNS = lexicon.words("relations.product_nouns")
+_STOP = lexicon.words("relations.phrase_enders")
+_ALLOWED_ING = lexicon.words("relations.adjectival_ing")
+_MONTHS = tuple(w for m in lexicon.words("quantities.months") for w in (m, m.capitalize()))
+_AUX = lexicon.words("relations.auxiliaries") + _MONTHS
+# Titles: those that head what they name lead it; the rest are employment. Public offices ("Commerce
+# Secretary") are titles too; descriptions without an employer ("investor", "author") are not.
+_LEAD_WORDS = lexicon.words("lead_roles", "relations.lead_titles")
 _TITLE = (
-    r"(?i:CEO|chief executive(?: officer)?|co-?founder|cofounder|founder|founding (?:member|partner|father|CEO)|"
-    r"executive chairman|chairman|chairwoman|chairperson|chair|(?:executive |senior )?vice[- ]president|"
-    r"president|boss|leader|head|managing director|director|general secretary|secretary-general|premier|"
-    r"prime minister|chancellor|king|queen|CFO|CTO|COO|CIO|CSO|chief(?: [A-Za-z]+){0,2} (?:officer|scientist|"
-    r"economist|strategist|architect|engineer)|VP|SVP|EVP|executive|engineer|researcher|research scientist|"
-    r"scientist|spokes(?:person|man|woman)|analyst|professor|economist|partner|fellow|manager|official|"
-    r"adviser|advisor|lawyer|photographer|reporter|correspondent|editor|columnist|secretary|minister|"
-    r"board member|member|staffer|employee|investor|strategist)"
+    f"(?:{lexicon.alternation('lead_roles', 'staff_roles', 'public_roles', 'relations.lead_titles', 'relations.staff_titles')}"
+    r"|chief(?: [A-Za-z]+){0,2} (?:officer|scientist|economist|strategist|architect|engineer))"
 )
 # Words one of which a title frame needs (the sentence is lower-cased): a cheap test before the frame.
-_TITLE_CUE = (
-    "ceo",
-    "chief",
-    "founder",
-    "founding",
-    "chair",
-    "president",
-    "boss",
-    "leader",
-    "head",
-    "director",
-    "secretary",
-    "premier",
-    "minister",
-    "chancellor",
-    "king",
-    "queen",
-    "cfo",
-    "cto",
-    "coo",
-    "cio",
-    "cso",
-    "vp",
-    "svp",
-    "evp",
-    "executive",
-    "engineer",
-    "researcher",
-    "scientist",
-    "spokes",
-    "analyst",
-    "professor",
-    "economist",
-    "partner",
-    "fellow",
-    "manager",
-    "official",
-    "advis",
-    "lawyer",
-    "photographer",
-    "reporter",
-    "correspondent",
-    "editor",
-    "columnist",
-    "member",
-    "staffer",
-    "employee",
-    "investor",
-    "strategist",
+_TITLE_CUE = tuple(
+    {
+        word.lower()
+        for word in lexicon.words(
+            "lead_roles", "staff_roles", "public_roles", "relations.lead_titles", "relations.staff_titles"
+        )
+    }
+    | {"chief"}
 )
-_LEAD_TITLE = re.compile(
-    r"(?:CEO|chief executive(?: officer)?|co-?founder|cofounder|founder|founding (?:member|partner|father|CEO)|"
-    r"executive chairman|chairman|chairwoman|chairperson|chair|president|boss|leader|managing director|"
-    r"general secretary|secretary-general|premier|prime minister|chancellor|king|queen)",
-    re.I,
-)
+_LEAD_TITLE = re.compile(f"(?:{'|'.join(map(re.escape, _LEAD_WORDS))})", re.I)
 # Only these lead a country; "Chinese CEO X" says nothing of the kind.
-_STATE_TITLE = re.compile(
-    r"(?:president|premier|prime minister|chancellor|king|queen|leader|supreme leader|general secretary)",
-    re.I,
-)
+_STATE_TITLE = re.compile(f"(?:{'|'.join(map(re.escape, lexicon.words('relations.state_titles')))})", re.I)
+_STATE_TITLES = lexicon.alternation("relations.state_titles")  # "President", "Prime Minister"
 _HEADS_WHEN_OF = re.compile(r"(?:director|head)", re.I)  # "director of the X Center": leads it
 
 # --- slots ----------------------------------------------------------------------------------------------
@@ -623,46 +106,7 @@ _PAREN = r"(?:\s*\((?:[^()]|\([^()]*\))*\))"
 
 _DESC_WORDS = _words(_DESCRIPTORS)
 # What the members of a list are called when the text says so ("and US companies X", "and rival lab Y").
-_LIST_KINDS = _words(
-    (
-        "company",
-        "companies",
-        "firm",
-        "firms",
-        "startup",
-        "startups",
-        "start-up",
-        "start-ups",
-        "giant",
-        "giants",
-        "maker",
-        "makers",
-        "chipmaker",
-        "chipmakers",
-        "rival",
-        "rivals",
-        "peer",
-        "peers",
-        "lab",
-        "labs",
-        "group",
-        "groups",
-        "investor",
-        "investors",
-        "fund",
-        "funds",
-        "partner",
-        "partners",
-        "automaker",
-        "automakers",
-        "developer",
-        "developers",
-        "unicorn",
-        "unicorns",
-        "provider",
-        "providers",
-    )
-)
+_LIST_KINDS = _words(lexicon.words("relations.list_kinds"))
 _GROUP_CUE = _GROUP
 _GROUP_WORDS = _words(_GROUP)
 
@@ -687,7 +131,7 @@ _MACROS = {
     "%DESC%": rf"(?:[A-Z][A-Z0-9&]{{1,5}}s?|(?i:{_DESC_WORDS})|\d{{4}})",
     "%GROUP%": _GROUP_WORDS,
     "%MOD%": rf"(?:{_words(_ALLOWED_ING)}\b|(?!{_words(_STOP)}\b)(?![a-z]+ing\b)[\w.+-]+|⟦N\d+⟧(?:[’']s|-based)?)",
-    "%PRODUCT%": rf"(?:{_PRODUCT})",
+    "%PRODUCT%": _words(_PRODUCT_NOUNS),
     "%AUX%": rf"(?:{_words(_AUX)}|20\d\d)\b",
     "%TITLE%": _TITLE,
     "%POSS%": r"[’']s",
@@ -789,105 +233,26 @@ _OBJECT_NP = (
     r"(?:%PRODUCT%\s*,?\s*(?:(?:called|named|dubbed)\s+)?)?%Q%"
 )
 _NOT_MODIFIER = r"(?![\w-]|%Q%\s+(?:rival|competitor|challenger|alternative|killer)s?\b|\s*-like)"
-_DEVELOP_VERBS = _words(
-    (
-        "launched",
-        "launches",
-        "launch",
-        "released",
-        "releases",
-        "release",
-        "introduced",
-        "introduces",
-        "introduce",
-        "unveiled",
-        "unveils",
-        "unveil",
-        "debuted",
-        "debuts",
-        "developed",
-        "develops",
-        "develop",
-        "built",
-        "builds",
-        "build",
-        "trained",
-        "trains",
-        "rolled out",
-        "rolls out",
-        "open-sourced",
-        "open-sources",
-        "published",
-        "publishes",
-        "announced",
-        "announces",
-        "upgraded",
-        "updated",
-        "showcased",
-        "created",
-        "creates",
-        "designed",
-        "designs",
-        "unleashed",
-    )
-)
-_MAKE_VERBS = (
-    r"makes|made|produces|produced|manufactures|manufactured|fabricates|fabricated|ships|shipped|sells|sold|"
-    r"mass-produces|mass-produced"
-)
+_DEVELOP_VERBS = _words(lexicon.words("relations.develop_verbs"))
+_MAKE_VERBS = _words(lexicon.words("relations.make_verbs"))
 _INSERT = r"(?:\s*,\s+[^,;]{1,90}+,|\s+\([^()]{1,60}+\))?"
 _RESTRICT_VERBS = (
-    r"restricts?|restricted|restricting|limits?|limited|limiting|bans?|banned|banning|blocks?|blocked|"
-    r"blocking|bars?|barred|barring|prohibits?|prohibited|prevents?|prevented|preventing|curbs?|curbed|"
-    r"curbing|targets?|targeted|targeting|hits?|hit|hitting|covers?|covered|affects?|affected|cuts?\s+off|"
-    r"throttles?|throttled|hampers?|hampered|hobbles?|hobbled|blacklists?|blacklisted|sanctions?|"
-    r"sanctioned|stops?|stopped|applies\s+to|apply\s+to|extends?\s+to|extended\s+to|cripples?|crippled|"
-    r"includes|included|lists|listed|names|named|"
+    rf"{_words(lexicon.words('relations.restrict_verbs'))}|cuts?\s+off|appl(?:y|ies)\s+to|extend(?:s|ed)?\s+to|"
     r"(?:was|were|is|are)\s+(?:designed|meant|intended|aimed)\s+to\s+(?:slow|curb|limit|restrict|contain|"
     r"hobble|hinder|block|cut\s+off|stop|hold\s+back|starve)"
 )
 _RESTRICT_CUE = (
-    "restrict",
-    "limit",
-    "ban",
-    "block",
-    "bar",
-    "prohibit",
-    "prevent",
-    "curb",
-    "target",
-    "hit",
-    "cover",
-    "affect",
+    *lexicon.words("relations.restrict_verbs"),
     "cut",
-    "throttl",
-    "hamper",
-    "hobbl",
-    "blacklist",
-    "sanction",
-    "stop",
     "appl",
     "extend",
-    "crippl",
     "design",
     "meant",
     "intend",
     "aim",
-    "include",
-    "list",
-    "name",
 )
-_ISSUE_VERBS = (
-    r"announced|announces|imposed|imposes|issued|issues|introduced|introduces|passed|passes|unveiled|"
-    r"unveils|adopted|adopts|enacted|enacts|approved|approves|published|publishes|released|set|sets|"
-    r"launched|launches|implemented|implements|proposed|proposes|drafted|drafts|rolled\s+out|finalized|"
-    r"finalised|tightened|tightens|expanded|expands|updated|extended|signed|unleashed|put\s+in\s+place"
-)
-_ISSUED = (
-    r"issued|imposed|announced|introduced|passed|adopted|enacted|approved|published|released|"
-    r"implemented|proposed|drafted|unveiled|rolled\s+out|put\s+in\s+place|signed|written|crafted|"
-    r"administered|maintained|ordered"
-)
+_ISSUE_VERBS = _words(lexicon.words("relations.issue_verbs"))
+_ISSUED = _words(lexicon.words("relations.issued_participles"))
 
 # "a professor at X", "director of the X Center", "former director of AI at X" (a field: employment).
 _ROLE_PHRASE = (
@@ -1212,7 +577,7 @@ FRAMES: tuple[Frame, ...] = (
     _frame(
         "of_organisation_title_person",
         "ROLE",
-        r"(?:(?<=\bof )|(?<=\bat )|(?<=\bAt )|(?<=\bof the )|(?<=\bat the ))(?P<org>«CO»)\s*,\s+(?P<role>(?:[A-Z][a-z]+[- ])?[A-Z][a-z]+|CEO|CFO|CTO)\s+"
+        r"(?:(?<=\bof )|(?<=\bat )|(?<=\bAt )|(?<=\bof the )|(?<=\bat the ))(?P<org>«CO»)\s*,\s+(?P<role>(?:[A-Z][a-z]+[- ])?[A-Z][a-z]+|[A-Z]{2,4})\s+"
         r"(?P<p>«P»)",
         0.7,
         ("CO", "P"),
@@ -1281,11 +646,11 @@ FRAMES: tuple[Frame, ...] = (
     _frame(
         "head_of_state",
         "STATE",
-        r"\b(?P<role>President|Premier|Prime\s+Minister|Chancellor)\s+(?P<p>«P»)",
+        rf"\b(?P<role>{_STATE_TITLES})\s+(?P<p>«P»)",
         0.7,
         ("P",),
         ("president", "premier", "prime minister", "chancellor"),
-        starts=r"\b(?:President|Premier|Prime Minister|Chancellor)\b",
+        starts=rf"\b{_STATE_TITLES}\b",
     ),
     # --- where a company is from -------------------------------------------------------------------------
     _frame(
@@ -1637,9 +1002,7 @@ _GOVERNMENT = re.compile(
     r"\b(?:government|state|national|provinc\w*|central|regulators?|authorities|ministry|the country)\b", re.I
 )
 _SPEECH = re.compile(
-    r"[“”\"]|\b(?:said|says|say|stated|told|tells|added|noted|notes|warned|warns|commented|wrote|writes|argued|"
-    r"argues|explained|predicted|emphasi[sz]ed|stressed|claimed|observed|remarked|cautioned|insisted|"
-    r"acknowledged|responded|replied|according to|makes a|made a|points? out|pointed out|believes?|thinks)\b"
+    rf"[“”\"]|\b(?:{lexicon.alternation('speech_verbs', 'attribution_verbs')}|according to|points? out|thinks)\b"
 )
 
 # --- pronouns -----------------------------------------------------------------------------------------
@@ -1656,7 +1019,7 @@ _NOT_ISSUING = re.compile(
     r"\b(?:by|despite|amid|against|under|from|facing|faces|faced|hit|restricted|constrained|targeted|affected|"
     r"blocked|banned|sanction\w*|curb\w*|limit\w*|lobb\w*|criticis\w*|criticiz\w*|oppos\w*|challeng\w*)\b"
 )
-_ONE_SLOT_FRAMES = re.compile(r"\b(?:[Dd]omestic|President|Premier|Prime Minister|Chancellor)\b")
+_ONE_SLOT_FRAMES = re.compile(rf"\b(?:[Dd]omestic|{_STATE_TITLES})\b")
 _ACT = re.compile(r"[a-z]+(?:ed|ing)\b")
 _MODIFIES = _compile(r"(?:[’']s|-[a-z]+)?(?:\s+(?:%DESC%|%GROUP%))*\s+")
 _CLAUSE_BREAK = re.compile(r";|,\s+(?:while|but|whereas|although|though|and)\s|\s[–—]\s|:\s")

@@ -125,8 +125,8 @@ STATED: list[tuple[str, set[Triple]]] = [
         {("tokyo-electron", "headquartered_in", "japan")},
     ),
     (
-        "BYD is China's largest carmaker. China's car market is crowded, and China's buyers are fickle. It said it "
-        "would add DeepSeek, following domestic peers such as Geely and Leapmotor.",
+        "BYD is China's largest carmaker. China's car market is crowded, and China's buyers are fickle. It "
+        "said it would add DeepSeek, following domestic peers such as Geely and Leapmotor.",
         {
             ("byd", "headquartered_in", "china"),
             ("geely", "headquartered_in", "china"),
@@ -224,7 +224,8 @@ NOT_STATED: list[tuple[str, set[Triple]]] = [
     ),
     # a rule's enforcer is not its issuer
     (
-        "Everyone else must abide by the new AI Diffusion rule set to be enforced by the Commerce Department.",
+        "Everyone else must abide by the new AI Diffusion rule set to be enforced by the Commerce "
+        "Department.",
         {("ai-diffusion-rule", "issued_by", "us-department-of-commerce")},
     ),
 ]
