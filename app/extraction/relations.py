@@ -964,16 +964,32 @@ FRAMES: tuple[Frame, ...] = (
 )
 
 
+@cache
+def _groups(
+    pattern: re.Pattern[str],
+) -> tuple[tuple[tuple[str, str], ...], tuple[str, ...], tuple[str, ...], bool, bool]:
+    """A frame pattern's group pairs (s/o, s2/o2 …), extra subject and object groups, and whether it
+    names its verb (`v`) and an issuer (`issuer`): read once per pattern, not per match."""
+    names = pattern.groupindex
+    pairs = (("s", "o"), *((f"s{n}", f"o{n}") for n in range(2, 10) if f"s{n}" in names))
+    extra_subjects = tuple(name for name in names if name.startswith("sx"))
+    extra_objects = tuple(name for name in names if name.startswith("ox"))
+    return pairs, extra_subjects, extra_objects, "v" in names, "issuer" in names
+
+
 @lru_cache(maxsize=256)
-def _frames_for(counts: tuple[tuple[str, int], ...]) -> tuple[Frame, ...]:
+def _frames_for(
+    counts: tuple[tuple[str, int], ...],
+) -> tuple[tuple[re.Pattern[str] | None, tuple[Frame, ...]], ...]:
     """The frames whose slot types a sentence has, given how many slots of each code it has (capped at 2;
-    few distinct combinations occur). A need given twice ("C", "C") wants two such slots."""
+    few distinct combinations occur), grouped by their cue words so that one look settles a group. A
+    need given twice ("C", "C") wants two such slots."""
     have = dict(counts)
-    return tuple(
-        frame
-        for frame in FRAMES
-        if all(sum(have.get(code, 0) for code in need) >= frame.needs.count(need) for need in frame.needs)
-    )
+    groups: dict[re.Pattern[str] | None, list[Frame]] = {}
+    for frame in FRAMES:
+        if all(sum(have.get(code, 0) for code in need) >= frame.needs.count(need) for need in frame.needs):
+            groups.setdefault(frame.cues, []).append(frame)
+    return tuple((cues, tuple(frames)) for cues, frames in groups.items())
 
 
 # Inside a descriptive policy name ("tariffs on Chinese exports", "banning the import of US Micron chips"):
@@ -1056,7 +1072,7 @@ class _Encoded:
 
     def original(self, start: int, end: int) -> tuple[int, int]:
         """The original span of the encoded span [start, end): a slot token maps to its whole mention."""
-        keys = [piece[0] for piece in self.pieces]
+        keys = [piece[0] for piece in self.pieces]  # a handful of pieces, and only for a match
         first = self.pieces[bisect_right(keys, start) - 1]
         last = self.pieces[bisect_right(keys, end - 1) - 1]
         a = first[1] if first[3] else first[1] + start - first[0]
@@ -1343,28 +1359,24 @@ class RelationReader:
     def _run(self, encoded: _Encoded, end: int, found: Found) -> None:
         text = encoded.text
         lowered = text.lower()
-        cued: dict[re.Pattern[str], bool] = {}  # a cue list's answer for this sentence
         slot_starts = [(m.start(), m.group(1)) for m in _SLOT.finditer(text)]
-        for frame in _frames_for(encoded.counts):
-            if frame.cues is not None:
-                hit = cued.get(frame.cues)
-                if hit is None:
-                    hit = cued[frame.cues] = frame.cues.search(lowered) is not None
-                if not hit:
-                    continue
-            if frame.starts is not None:
-                positions = [m.start() for m in frame.starts.finditer(text)]
-            elif frame.first:
-                positions = [pos for pos, code in slot_starts if code in frame.first]
-            else:
-                positions = [pos for pos, _ in slot_starts]
-            for pos in positions:
-                match = frame.pattern.match(text, pos)
-                if match is None:
-                    continue
-                a, b = encoded.original(match.start(), match.end())
-                for subject, predicate, obj in self._relations_of(frame, match, encoded):
-                    self._add(found, subject, predicate, obj, frame.confidence, a, b, end, frame.id)
+        for cues, frames in _frames_for(encoded.counts):
+            if cues is not None and cues.search(lowered) is None:
+                continue  # none of these frames' words is in the sentence
+            for frame in frames:
+                if frame.starts is not None:
+                    positions = [m.start() for m in frame.starts.finditer(text)]
+                elif frame.first:
+                    positions = [pos for pos, code in slot_starts if code in frame.first]
+                else:
+                    positions = [pos for pos, _ in slot_starts]
+                for pos in positions:
+                    match = frame.pattern.match(text, pos)
+                    if match is None:
+                        continue
+                    a, b = encoded.original(match.start(), match.end())
+                    for subject, predicate, obj in self._relations_of(frame, match, encoded):
+                        self._add(found, subject, predicate, obj, frame.confidence, a, b, end, frame.id)
 
     def _slots_in(self, encoded: _Encoded, match: re.Match[str], group: str) -> list[_Slot]:
         """The slots a group captured, leaving out those in parentheses ("Alibaba (Qwen)" lists Alibaba)."""
@@ -1397,19 +1409,17 @@ class RelationReader:
             country = _Slot(self.focus_country, "country", 0, 0, "")
             members = self._slots_in(encoded, match, "s") + self._slots_in(encoded, match, "s2")
             return [(member, "headquartered_in", country) for member in members]
-        names = match.re.groupindex
-        pairs = [("s", "o")] + [(f"s{n}", f"o{n}") for n in range(2, 10) if f"s{n}" in names]
+        pairs, extra_subjects, extra_objects, has_verb, has_issuer = _groups(match.re)
         out: list[tuple[_Slot, str, _Slot]] = []
         for s_group, o_group in pairs:
             subjects = self._slots_in(encoded, match, s_group)
             objects = self._slots_in(encoded, match, o_group)
             if s_group == "s":
-                for name in names:
-                    if name.startswith("sx"):
-                        subjects += self._slots_in(encoded, match, name)
-                    elif name.startswith("ox"):
-                        objects += self._slots_in(encoded, match, name)
-            if "v" in names and any(
+                for name in extra_subjects:
+                    subjects += self._slots_in(encoded, match, name)
+                for name in extra_objects:
+                    objects += self._slots_in(encoded, match, name)
+            if has_verb and any(
                 slot.type in ("company", "organization")
                 and slot.entity_id not in {s.entity_id for s in subjects}
                 for slot in self._slots_between(encoded, match.end("v"), match.start(o_group))
@@ -1427,9 +1437,10 @@ class RelationReader:
                     if frame.id == "agent_policy_act" and not _ACT.match(subject.text):
                         continue  # "X banned sales of the H20": a policy named by the act of making it
                     out.append((subject, predicate, obj))
-        for issuer in self._slots_in(encoded, match, "issuer"):
-            for policy in self._slots_in(encoded, match, "s"):
-                out.append((policy, "issued_by", issuer))
+        if has_issuer:
+            for issuer in self._slots_in(encoded, match, "issuer"):
+                for policy in self._slots_in(encoded, match, "s"):
+                    out.append((policy, "issued_by", issuer))
         return out
 
     def _slots_between(self, encoded: _Encoded, start: int, end: int) -> list[_Slot]:
