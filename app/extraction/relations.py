@@ -169,7 +169,7 @@ class Frame:
     pattern: re.Pattern[str]
     confidence: float
     needs: tuple[frozenset[str], ...]
-    cues: re.Pattern[str] | None = None  # one of these words must be in the lower-cased sentence
+    cues: Cues | None = None  # one of these words must be in the lower-cased sentence
     # Where a match can begin: a slot, or (`starts`) the words a frame opens with. A frame is tried only
     # there, not at every character, where its word lists would be tried over and over.
     starts: re.Pattern[str] | None = None
@@ -196,10 +196,37 @@ def _first_codes(pattern: str) -> frozenset[str]:
     return frozenset(codes)
 
 
+@dataclass(frozen=True, slots=True)
+class Cues:
+    """Words one of which a sentence must hold for some frames to be tried. Most are looked up by the
+    first three letters of the sentence's words (a set operation) before the search that confirms them;
+    the others (punctuation, phrases, "’s") by a substring test."""
+
+    pattern: re.Pattern[str]
+    heads: frozenset[str]
+    others: tuple[str, ...]
+
+    def found(self, lowered: str, heads: set[str]) -> bool:
+        if not self.heads.isdisjoint(heads) and self.pattern.search(lowered) is not None:
+            return True
+        return any(other in lowered for other in self.others)
+
+
+_WORD_HEAD = re.compile(r"\b[a-z]{3}")
+
+
 @cache
-def _cue_pattern(cues: tuple[str, ...]) -> re.Pattern[str] | None:
-    """One compiled trie per distinct cue list: frames sharing a list share the search's result."""
-    return re.compile(_words(cue.lower() for cue in cues)) if cues else None
+def _cue_pattern(cues: tuple[str, ...]) -> Cues | None:
+    """One set of cues per distinct cue list: frames sharing a list share the answer."""
+    if not cues:
+        return None
+    words = [cue.lower() for cue in cues]
+    plain = [w for w in words if re.fullmatch(r"[a-z][a-z-]{2,}", w)]
+    return Cues(
+        re.compile(_words(plain)) if plain else re.compile(r"(?!)"),
+        frozenset(w[:3] for w in plain),
+        tuple(w for w in words if w not in plain),
+    )
 
 
 def _frame(
@@ -980,12 +1007,12 @@ def _groups(
 @lru_cache(maxsize=256)
 def _frames_for(
     counts: tuple[tuple[str, int], ...],
-) -> tuple[tuple[re.Pattern[str] | None, tuple[Frame, ...]], ...]:
+) -> tuple[tuple[Cues | None, tuple[Frame, ...]], ...]:
     """The frames whose slot types a sentence has, given how many slots of each code it has (capped at 2;
     few distinct combinations occur), grouped by their cue words so that one look settles a group. A
     need given twice ("C", "C") wants two such slots."""
     have = dict(counts)
-    groups: dict[re.Pattern[str] | None, list[Frame]] = {}
+    groups: dict[Cues | None, list[Frame]] = {}
     for frame in FRAMES:
         if all(sum(have.get(code, 0) for code in need) >= frame.needs.count(need) for need in frame.needs):
             groups.setdefault(frame.cues, []).append(frame)
@@ -1359,9 +1386,10 @@ class RelationReader:
     def _run(self, encoded: _Encoded, end: int, found: Found) -> None:
         text = encoded.text
         lowered = text.lower()
+        heads = set(_WORD_HEAD.findall(lowered))  # a word's first three letters ("launched": "lau")
         slot_starts = [(m.start(), m.group(1)) for m in _SLOT.finditer(text)]
         for cues, frames in _frames_for(encoded.counts):
-            if cues is not None and cues.search(lowered) is None:
+            if cues is not None and not cues.found(lowered, heads):
                 continue  # none of these frames' words is in the sentence
             for frame in frames:
                 if frame.starts is not None:
