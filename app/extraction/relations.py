@@ -92,6 +92,7 @@ _TITLE_CUE = tuple(
 _LEAD_TITLE = re.compile(f"(?:{'|'.join(map(re.escape, _LEAD_WORDS))})", re.I)
 # Only these lead a country; "Chinese CEO X" says nothing of the kind.
 _STATE_TITLE = re.compile(f"(?:{'|'.join(map(re.escape, lexicon.words('relations.state_titles')))})", re.I)
+_TITLE_RE = re.compile(_TITLE, re.I)
 _STATE_TITLES = lexicon.alternation("relations.state_titles")  # "President", "Prime Minister"
 _HEADS_WHEN_OF = re.compile(r"(?:director|head)", re.I)  # "director of the X Center": leads it
 
@@ -548,10 +549,11 @@ FRAMES: tuple[Frame, ...] = (
     _frame(
         "partnered_with",
         "partners_with",
-        r"%SUBJ%(?P<s>«CON»)(?:%POSS%|%WHICH%)?\s+(?:%AUX%\s+){0,3}(?:partnered|partners|partnering|teamed\s+up|teams\s+up|"
-        r"allied|(?:announced|formed|struck|signed|expanded|expand|deepened|entered(?:\s+into)?|"
-        r"(?:a|an|its|their)\s+)?(?:(?:a|an|its|their|the)\s+)?(?:%MOD%\s+){0,3}?(?:partnership|alliance|"
-        r"collaboration|tie-up|joint\s+venture|deal|agreement|pact)s?)\s+with\s+(?:the\s+)?(?P<o>«*CON»)%NOTMOD%",
+        r"%SUBJ%(?P<s>«CON»)(?:%POSS%|%WHICH%)?\s+(?:%AUX%\s+){0,3}(?:partnered|partners|partnering|teamed\s+up|"
+        r"teams\s+up|allied|collaborated|collaborates|(?:(?:announced|formed|struck|signed|expanded|expand|"
+        r"deepened|entered(?:\s+into)?|has|have|had)\s+(?:a|an|its|their|the)\s+)?(?:(?:[\w-]+|⟦[A-Z]\d+⟧)\s+){0,2}?"
+        r"(?:partnership|alliance|collaboration|tie-up|joint\s+venture|deal|agreement|pact)s?)\s+with\s+"
+        r"(?:the\s+)?(?P<o>«*CON»)%NOTMOD%",
         0.85,
         ("CON", "CON"),
         (
@@ -1407,10 +1409,17 @@ class RelationReader:
                         self._add(found, subject, predicate, obj, frame.confidence, a, b, end, frame.id)
 
     def _slots_in(self, encoded: _Encoded, match: re.Match[str], group: str) -> list[_Slot]:
-        """The slots a group captured, leaving out those in parentheses ("Alibaba (Qwen)" lists Alibaba)."""
-        text = match.group(group) if group in match.re.groupindex else None
+        """The slots a group captured, leaving out those in parentheses ("Alibaba (Qwen)" lists Alibaba)
+        and those that qualify the next one ("US companies ⟦C⟧")."""
+        try:
+            text = match.group(group)
+        except IndexError:  # the frame has no such group
+            return []
         if not text:
             return []
+        single = _SLOT.fullmatch(text)
+        if single is not None:  # most groups hold one slot
+            return [encoded.slots[int(single.group(2))]]
         out: list[_Slot] = []
         depth = 0
         pos = 0
@@ -1482,7 +1491,7 @@ class RelationReader:
             if f"org{suffix}" not in match.re.groupindex:
                 continue
             role = match.group(f"role{suffix}") or ""
-            if not re.fullmatch(_TITLE, role, re.I):
+            if not _TITLE_RE.fullmatch(role):
                 continue
             field = f"field{suffix}" in match.re.groupindex and bool(match.group(f"field{suffix}"))
             of_form = f"prep{suffix}" in match.re.groupindex and match.group(f"prep{suffix}") == "of"
