@@ -18,7 +18,7 @@ from app.extraction.segment import segment
 __all__ = ["EXTRACTOR_VERSION", "Pipeline", "get_pipeline"]
 
 # Bump when extraction output changes: sources ingested by an older version are re-extracted on load.
-EXTRACTOR_VERSION = "1.1.0"
+EXTRACTOR_VERSION = "1.2.0"
 VOCAB_LIMIT = 300_000
 
 
