@@ -8,11 +8,9 @@ from typing import Any
 from sqlalchemy import insert, select, text
 from sqlmodel import Session
 
-from app.models import Change, ChangeOp
+from app.models import CHANGE, ChangeOp
 
 __all__ = ["list_changes", "record_change"]
-
-CHANGE = Change.__table__  # type: ignore[attr-defined]
 
 
 def record_change(session: Session, source_id: str, op: ChangeOp) -> None:

@@ -52,17 +52,20 @@ def _export(what: str, fmt: str, path: Path | None) -> int:
     from app import queries
     from app.api.formats import export_lines
     from app.db import get_engine
-    from app.queries import ClaimFilter
 
-    fetchers: dict[str, Any] = {
-        "claims": lambda s, cursor, n: queries.claim_items(
-            s, ClaimFilter().model_copy(update={"cursor": cursor, "limit": n})
-        ),
-        "entities": lambda s, cursor, n: queries.list_entities(s, limit=n, cursor=cursor),
-        "relations": lambda s, cursor, n: queries.list_relations(s, limit=n, cursor=cursor),
+    lists: dict[str, tuple[Any, type[queries.PageParams]]] = {
+        "claims": (queries.claim_items, queries.ClaimFilter),
+        "entities": (queries.list_entities, queries.EntityFilter),
+        "relations": (queries.list_relations, queries.RelationFilter),
     }
+    list_items, params = lists[what]
+
+    def batch(session: Any, cursor: str | None, n: int) -> Any:
+        # Not validated: an export reads EXPORT_BATCH at a time, beyond a page's limit.
+        return list_items(session, params().model_copy(update={"cursor": cursor, "limit": n}))
+
     with _output(path) as out:
-        for line in export_lines(get_engine(), fmt, None, fetchers[what]):  # type: ignore[arg-type]
+        for line in export_lines(get_engine(), fmt, None, batch):  # type: ignore[arg-type]
             out.write(line)
     return 0
 
@@ -165,7 +168,7 @@ def main(argv: list[str] | None = None) -> int:
             return code
     import uvicorn
 
-    from app.observability import log_config
+    from app.telemetry import log_config
 
     # JSON lines for uvicorn's loggers too; the per-request line is the app's (AIKB_ACCESS_LOG).
     uvicorn.run(

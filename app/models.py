@@ -6,10 +6,24 @@ from datetime import date, datetime
 from typing import Any, Generic, Literal, TypeVar
 
 from pydantic import BaseModel, ConfigDict
-from sqlalchemy import JSON, Column, Date, DateTime, ForeignKey, Index, String, Text
-from sqlmodel import Field, SQLModel
+from sqlalchemy import JSON, Column, Date, DateTime, ForeignKey, Index, String, Table, Text
+from sqlmodel import AutoString, Field, SQLModel
 
 __all__ = [
+    "API_KEY",
+    "CHANGE",
+    "CLAIM",
+    "CLAIM_ENTITY",
+    "CLAIM_TOPIC",
+    "ENTITY",
+    "ENTITY_ALIAS",
+    "FACET_COUNT",
+    "MENTION",
+    "NO_DAY",
+    "QUANTITY",
+    "RELATION",
+    "SOURCE",
+    "TOPIC",
     "ApiKey",
     "Change",
     "ChangeOp",
@@ -22,6 +36,7 @@ __all__ = [
     "Entity",
     "EntityAlias",
     "EntityDetail",
+    "EntityOrigin",
     "EntityPublic",
     "EntityRef",
     "EntitySource",
@@ -34,12 +49,12 @@ __all__ = [
     "Quantity",
     "QuantityPublic",
     "Relation",
+    "RelationOrigin",
     "RelationPublic",
+    "Role",
     "SearchResults",
     "Source",
-    "SourceCreate",
     "SourceDetail",
-    "SourcePatch",
     "SourcePublic",
     "SourceWritten",
     "Span",
@@ -60,6 +75,12 @@ Predicate = Literal[
     "develops", "makes", "leads", "employs", "issued_by", "restricts", "headquartered_in", "invests_in",
     "partners_with", "owns", "cites",
 ]  # fmt: skip
+EntityOrigin = Literal["catalog", "discovered"]
+RelationOrigin = Literal["catalog", "article"]
+Role = Literal["subject", "object", "mention"]  # an entity's part in a claim
+ChangeOp = Literal["created", "updated", "deleted"]
+# The sort day of an undated claim (claim.day and its copies are never NULL): last under -published.
+NO_DAY = date(1, 1, 1)
 
 
 def _fk(target: str, *, ondelete: str | None = None, nullable: bool = False, index: bool = False) -> Any:
@@ -98,10 +119,10 @@ class Entity(SQLModel, table=True):
 
     id: str = Field(primary_key=True)
     name: str
-    type: str = Field(index=True)
+    type: EntityType = Field(index=True, sa_type=AutoString)
     description: str = ""
     attributes: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
-    origin: str = "catalog"
+    origin: EntityOrigin = Field(default="catalog", sa_type=AutoString)
 
 
 class EntityAlias(SQLModel, table=True):
@@ -128,7 +149,7 @@ class Mention(SQLModel, table=True):
 
 
 class Topic(SQLModel, table=True):
-    id: str = Field(primary_key=True)
+    id: TopicId = Field(primary_key=True, sa_type=AutoString)
     label: str
     definition: str
 
@@ -145,7 +166,7 @@ class Claim(SQLModel, table=True):
     start: int
     end: int
     text: str = Field(sa_column=Column(Text, nullable=False))
-    kind: str = Field(index=True)
+    kind: ClaimKind = Field(index=True, sa_type=AutoString)
     speaker_id: str | None = _fk("entity.id", nullable=True, index=True)
     cited_id: str | None = _fk("entity.id", nullable=True, index=True)
     time_scope: str | None = None
@@ -153,7 +174,7 @@ class Claim(SQLModel, table=True):
     published: date | None = None
     # The sort key of every date-ordered list: `published`, or 0001-01-01 when undated (never NULL, so a
     # keyset over (day, id) is one index range). Also copied into claim_topic and claim_entity.
-    day: date = Field(sa_column=Column(Date, nullable=False, server_default="0001-01-01"))
+    day: date = Field(sa_column=Column(Date, nullable=False, server_default=NO_DAY.isoformat()))
     # The claim as the API serves it (JSON), written at ingest and re-rendered when an entity it names or its
     # source's date changes: a page of claims is one indexed read and a byte splice.
     doc: str = Field(default="", sa_column=Column(Text, nullable=False, server_default=""))
@@ -169,8 +190,8 @@ class ClaimTopic(SQLModel, table=True):
     claim_id: str = Field(
         sa_column=Column(String, ForeignKey("claim.id", ondelete="CASCADE"), primary_key=True)
     )
-    topic_id: str = Field(sa_column=Column(String, ForeignKey("topic.id"), primary_key=True))
-    day: date = Field(sa_column=Column(Date, nullable=False, server_default="0001-01-01"))
+    topic_id: TopicId = Field(sa_column=Column(String, ForeignKey("topic.id"), primary_key=True))
+    day: date = Field(sa_column=Column(Date, nullable=False, server_default=NO_DAY.isoformat()))
 
 
 class ClaimEntity(SQLModel, table=True):
@@ -183,8 +204,8 @@ class ClaimEntity(SQLModel, table=True):
         sa_column=Column(String, ForeignKey("claim.id", ondelete="CASCADE"), primary_key=True)
     )
     entity_id: str = Field(sa_column=Column(String, ForeignKey("entity.id"), primary_key=True))
-    role: str = "mention"
-    day: date = Field(sa_column=Column(Date, nullable=False, server_default="0001-01-01"))
+    role: Role = Field(default="mention", sa_type=AutoString)
+    day: date = Field(sa_column=Column(Date, nullable=False, server_default=NO_DAY.isoformat()))
 
 
 class FacetCount(SQLModel, table=True):
@@ -227,9 +248,9 @@ class Relation(SQLModel, table=True):
     __table_args__ = (Index("ix_relation_subject_predicate", "subject_id", "predicate"),)
     id: str = Field(primary_key=True)
     subject_id: str = _fk("entity.id")
-    predicate: str = Field(index=True)
+    predicate: Predicate = Field(index=True, sa_type=AutoString)
     object_id: str = _fk("entity.id", index=True)
-    origin: str = Field(index=True)
+    origin: RelationOrigin = Field(index=True, sa_type=AutoString)
     source_id: str | None = _fk("source.id", ondelete="CASCADE", nullable=True, index=True)
     claim_id: str | None = _fk("claim.id", ondelete="CASCADE", nullable=True)
     start: int | None = None
@@ -250,9 +271,6 @@ class ApiKey(SQLModel, table=True):
     last_used_at: datetime | None = Field(default=None, sa_column=Column(DateTime(timezone=True)))
 
 
-ChangeOp = Literal["created", "updated", "deleted"]
-
-
 class Change(SQLModel, table=True):
     """One entry of the change feed, written in the transaction that changed the source. No foreign key:
     the entry of a deletion outlives its source. AUTOINCREMENT on SQLite: ids are never reused."""
@@ -260,8 +278,24 @@ class Change(SQLModel, table=True):
     __table_args__ = {"sqlite_autoincrement": True}
     id: int | None = Field(default=None, primary_key=True)
     source_id: str = Field(index=True)
-    op: str
+    op: ChangeOp = Field(sa_type=AutoString)
     at: datetime = Field(sa_column=Column(DateTime(timezone=True), nullable=False))
+
+
+# The tables as SQLAlchemy Core sees them, named as in SQL, for the modules that query them with Core.
+SOURCE: Table = SQLModel.metadata.tables["source"]
+ENTITY: Table = SQLModel.metadata.tables["entity"]
+ENTITY_ALIAS: Table = SQLModel.metadata.tables["entity_alias"]
+MENTION: Table = SQLModel.metadata.tables["mention"]
+TOPIC: Table = SQLModel.metadata.tables["topic"]
+CLAIM: Table = SQLModel.metadata.tables["claim"]
+CLAIM_TOPIC: Table = SQLModel.metadata.tables["claim_topic"]
+CLAIM_ENTITY: Table = SQLModel.metadata.tables["claim_entity"]
+FACET_COUNT: Table = SQLModel.metadata.tables["facet_count"]
+QUANTITY: Table = SQLModel.metadata.tables["quantity"]
+RELATION: Table = SQLModel.metadata.tables["relation"]
+API_KEY: Table = SQLModel.metadata.tables["api_key"]
+CHANGE: Table = SQLModel.metadata.tables["change"]
 
 
 # --- public shapes --------------------------------------------------------------------------------------
@@ -601,42 +635,3 @@ class ChangePublic(BaseModel):
     source: str
     op: ChangeOp
     at: datetime
-
-
-class SourcePatch(BaseModel):
-    """Metadata of a source, every field optional: a JSON merge patch (RFC 7396), null clears a field."""
-
-    model_config = ConfigDict(
-        extra="forbid",
-        json_schema_extra={"examples": [{"title": "Why China is winning the AI race", "note": None}]},
-    )
-    url: str | None = None
-    title: str | None = None
-    publisher: str | None = None
-    authors: list[str] | None = None
-    published: date | None = None
-    published_not_before: date | None = None
-    language: str | None = None
-    note: str | None = None
-
-
-class SourceCreate(SourcePatch):
-    """The JSON body of POST /sources: the text plus the metadata fields of a seeds/sources.json entry."""
-
-    model_config = ConfigDict(
-        extra="forbid",
-        json_schema_extra={
-            "examples": [
-                {
-                    "text": "Huawei said its Ascend 910C chips would ship in volume in 2025.",
-                    "url": "https://example.com/huawei-ascend",
-                    "title": "Huawei ramps up Ascend",
-                    "publisher": "Example Wire",
-                    "authors": ["A. Writer"],
-                    "published": "2025-03-02",
-                    "language": "en",
-                }
-            ]
-        },
-    )
-    text: str

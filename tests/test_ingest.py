@@ -99,14 +99,14 @@ def test_metadata_change_updates_without_reextracting(
 def test_article_failing_midway_leaves_nothing_behind(
     engine: Engine, pipeline: Pipeline, folder: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    real = ingest._write_extraction
+    real = ingest.write._write_extraction
 
     def write_then_fail(session: Session, source_id: str, *args: object) -> None:
         real(session, source_id, *args)  # type: ignore[arg-type]
         if source_id == ingest.source_id_for("https://example.test/kimi"):
             raise RuntimeError("disk full")
 
-    monkeypatch.setattr(ingest, "_write_extraction", write_then_fail)
+    monkeypatch.setattr(ingest.write, "_write_extraction", write_then_fail)
     summary = load_folder(folder, engine=engine, pipeline=pipeline)
     assert summary.new == 2
     assert len(summary.failed) == 1 and "disk full" in summary.failed[0]
@@ -120,7 +120,7 @@ def test_article_failing_midway_leaves_nothing_behind(
             assert rows.scalar_one() == 0
         discovered = session.execute(select(Entity.id).where(Entity.origin == "discovered")).scalars().all()
     assert "kimi-k9-preview" not in discovered
-    monkeypatch.setattr(ingest, "_write_extraction", real)
+    monkeypatch.setattr(ingest.write, "_write_extraction", real)
     assert load_folder(folder, engine=engine, pipeline=pipeline).new == 1
 
 

@@ -7,7 +7,8 @@ from typing import Annotated
 from fastapi import APIRouter, Query
 from pydantic import BaseModel, ConfigDict, Field
 
-from app.api.deps import JSONResponse, SessionDep
+from app.api.deps import SessionDep
+from app.api.responses import JSONResponse
 from app.changes import list_changes
 from app.models import ChangePublic
 

@@ -6,19 +6,20 @@ import csv
 import io
 import itertools
 from collections.abc import Callable, Iterator
-from typing import Any, Literal
+from typing import Any
 
 import orjson
-from fastapi import Request, Response
+from fastapi import Request
 from fastapi.responses import StreamingResponse
 from sqlalchemy import Engine
 from sqlmodel import Session
 
-__all__ = ["EXPORT_BATCH", "Format", "export_lines", "export_response", "list_response", "wanted_format"]
+from app.queries import Format
 
-Format = Literal["json", "csv", "ndjson"]
+__all__ = ["EXPORT_BATCH", "export_lines", "export_response", "wanted_format"]
+
 EXPORT_BATCH = 500
-Fetch = Callable[[Session, str | None, int], tuple[list[dict[str, Any]], str | None]]
+Batch = Callable[[Session, str | None, int], tuple[list[dict[str, Any]], str | None]]
 MEDIA = {"csv": "text/csv; charset=utf-8", "ndjson": "application/x-ndjson"}
 
 
@@ -44,13 +45,13 @@ def _cell(value: Any) -> str:
     return str(value)
 
 
-def export_lines(engine: Engine, fmt: Format, cursor: str | None, fetch: Fetch) -> Iterator[bytes]:
-    """Every item from `cursor` on as NDJSON or CSV lines, fetched EXPORT_BATCH at a time, each batch in a
-    session of its own (the API streams these; `aikb export` writes them)."""
+def export_lines(engine: Engine, fmt: Format, cursor: str | None, batch: Batch) -> Iterator[bytes]:
+    """Every item from `cursor` on as NDJSON or CSV lines, read EXPORT_BATCH at a time by `batch` (session,
+    cursor, limit), each batch in a session of its own (the API streams these; `aikb export` writes them)."""
     position, header = cursor, None
     while True:
         with Session(engine) as session:
-            items, position = fetch(session, position, EXPORT_BATCH)
+            items, position = batch(session, position, EXPORT_BATCH)
         for item in items:
             if fmt == "ndjson":
                 yield orjson.dumps(item, option=orjson.OPT_NAIVE_UTC) + b"\n"
@@ -63,11 +64,11 @@ def export_lines(engine: Engine, fmt: Format, cursor: str | None, fetch: Fetch) 
             return
 
 
-def export_response(engine: Engine, fmt: Format, cursor: str | None, fetch: Fetch) -> StreamingResponse:
-    """Every item from `cursor` on, streamed. The first batch is fetched before the response starts, so a
+def export_response(engine: Engine, fmt: Format, cursor: str | None, batch: Batch) -> StreamingResponse:
+    """Every item from `cursor` on, streamed. The first batch is read before the response starts, so a
     bad cursor or a query past the time limit is still answered with its own status and problem body
     (once the 200 has gone out, an error can only cut the stream short)."""
-    lines = export_lines(engine, fmt, cursor, fetch)
+    lines = export_lines(engine, fmt, cursor, batch)
     first = next(lines, b"")
     return StreamingResponse(itertools.chain((first,), lines), media_type=MEDIA[fmt])
 
@@ -84,14 +85,3 @@ def _csv_line(cells: list[str]) -> bytes:
     buffer = io.StringIO()
     csv.writer(buffer, lineterminator="\n").writerow(cells)
     return buffer.getvalue().encode()
-
-
-def list_response(request: Request, session: Session, params: Any, fetch: Fetch) -> Response:
-    """The path of every non-claim list: one JSON page with `Link`, or a CSV/NDJSON export of everything."""
-    from app.api.deps import page_response
-
-    fmt = wanted_format(request, params.format)
-    if fmt != "json":
-        return export_response(session.get_bind(), fmt, params.cursor, fetch)  # type: ignore[arg-type]
-    items, cursor = fetch(session, params.cursor, params.limit)
-    return page_response(items, cursor, request=request)

@@ -6,19 +6,16 @@ from fastapi import APIRouter, Request, Response
 from sqlalchemy import text
 from sqlalchemy.exc import SQLAlchemyError
 
-from app.api.deps import JSONResponse, SessionDep, problems
-from app.errors import KBError
+from app.api.deps import SessionDep
+from app.api.problems import problem_responses
+from app.api.responses import JSONResponse
+from app.errors import NotReady
 from app.migrate import current_revisions, head_revisions
-from app.observability import HttpMetrics, exposition, kb_size_families, kb_sizes
+from app.telemetry import HttpMetrics, exposition, kb_size_families, kb_sizes
 
 router = APIRouter(tags=["operations"])
 # A probe or a scrape must see the live state, never a cached copy (see caching.py).
 NO_STORE = {"cache-control": "no-store"}
-
-
-class NotReady(KBError):
-    status = 503
-    title = "Not ready"
 
 
 @router.get("/health")
@@ -28,7 +25,7 @@ def health(session: SessionDep) -> JSONResponse:
     return JSONResponse({"status": "ok"}, headers=NO_STORE)
 
 
-@router.get("/ready", responses=problems(503, e503="Database unreachable, or migrations behind"))
+@router.get("/ready", responses=problem_responses(503, e503="Database unreachable, or migrations behind"))
 def ready(session: SessionDep) -> JSONResponse:
     """Readiness: the database answers and its schema is at the newest migration (else 503, saying which)."""
     try:

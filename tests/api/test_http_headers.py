@@ -173,7 +173,7 @@ def test_anonymous_reads_are_public_and_keyed_reads_private(client: TestClient, 
 
 
 def test_reads_are_private_when_they_need_a_key(client: TestClient, engine: Engine) -> None:
-    client.app.dependency_overrides[get_settings] = lambda: Settings(aikb_read_requires_key=True)  # type: ignore[attr-defined]
+    client.app.state.settings = Settings(aikb_read_requires_key=True)  # type: ignore[attr-defined]
     assert client.get("/sources").status_code == 401
     page = client.get("/sources", headers={"Authorization": f"Bearer {read_key(engine)}"})
     assert page.status_code == 200 and page.headers["cache-control"] == "private, max-age=60"
