@@ -5,19 +5,28 @@ BIN    := $(VENV)/bin
 HOST   ?= 127.0.0.1
 PORT   ?= 8000
 
-.PHONY: install serve test lint format bench lock clean
+.PHONY: install install-runtime serve test lint format bench eval-seeds eval-articles lock clean
 
-$(VENV)/.installed: requirements.lock pyproject.toml
+# Two stamps in one venv: serving needs only the runtime pins (scripts/runtime_requirements.py derives them
+# from the lock, as the image does); test, lint and the other developer targets add the dev pins on top.
+$(VENV)/.runtime: requirements.lock pyproject.toml scripts/runtime_requirements.py
 	$(PYTHON) -c 'import sys; assert sys.version_info >= (3, 11), "Python 3.11+ is required"'
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -r requirements.lock
+	$(BIN)/python scripts/runtime_requirements.py requirements.lock > $(VENV)/runtime-requirements.txt
+	$(BIN)/python -m pip install --quiet -r $(VENV)/runtime-requirements.txt
 	$(BIN)/python -m pip install --quiet --no-deps -e .
 	touch $@
 
-install: $(VENV)/.installed
+$(VENV)/.installed: $(VENV)/.runtime
+	$(BIN)/python -m pip install --quiet -r requirements.lock
+	touch $@
 
-serve: install  ## migrate, load seeds/, serve the API on $(HOST):$(PORT)
+install-runtime: $(VENV)/.runtime  ## what `make serve` needs: the runtime pins and the package
+
+install: $(VENV)/.installed  ## the runtime plus the dev tools (tests, lint, benchmarks)
+
+serve: install-runtime  ## migrate, load seeds/, serve the API on $(HOST):$(PORT)
 	$(BIN)/aikb serve --host $(HOST) --port $(PORT)
 
 test: install  ## the whole suite, on SQLite and (when reachable; always in CI) PostgreSQL
@@ -35,6 +44,14 @@ format: install
 
 bench: install
 	$(BIN)/python bench/ingest_bench.py
+
+eval-seeds: install  ## score the seed articles with the referee (eval/score.py; throwaway SQLite database)
+	$(BIN)/python eval/score.py seeds
+
+GOLD ?= eval/devset/gold
+eval-articles: install  ## score fetched articles: make eval-articles DIR=folder GOLD=eval/devset/gold
+	@test -n "$(DIR)" || { echo "usage: make eval-articles DIR=folder-with-sources.json [GOLD=eval/devset/gold]"; exit 2; }
+	$(BIN)/python eval/score.py articles "$(DIR)" --gold "$(GOLD)"
 
 lock:  ## re-resolve requirements.lock from pyproject.toml
 	$(BIN)/python -m pip install --quiet uv
