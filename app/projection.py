@@ -18,7 +18,7 @@ from typing import Any, NamedTuple
 import orjson
 from sqlalchemy import Engine
 
-from app.models import NO_DAY
+from app.models import NO_DAY, PublishedBasis
 from app.sql import Db
 
 __all__ = [
@@ -27,6 +27,7 @@ __all__ = [
     "FacetKey",
     "QuantityRow",
     "apply_facet_deltas",
+    "claim_date",
     "documents",
     "entity_refs",
     "facet_deltas",
@@ -55,6 +56,8 @@ class ClaimRow(NamedTuple):
     cited_id: str | None
     time_scope: str | None
     published: date | None
+    # Not a column of `claim`: which of its source's dates `published` is (claim_date), for the document.
+    published_basis: PublishedBasis | None
 
 
 class QuantityRow(NamedTuple):
@@ -90,10 +93,16 @@ class ClaimRows:
         else:
             ids = sql.each(claim_ids)
             claims_of, linked = f"id IN {ids}", f"claim_id IN {ids}"
-        columns = 'id, source_id, start, "end", text, kind, speaker_id, cited_id, time_scope, published'
+        columns = (
+            'c.id, c.source_id, c.start, c."end", c.text, c.kind, c.speaker_id, c.cited_id, c.time_scope'
+        )
+        dates = "c.published, s.published IS NOT NULL"
+        joined = "claim c JOIN source s ON s.id = c.source_id"
+        statement = f"SELECT {columns}, {dates} FROM {joined} WHERE c.{claims_of}"
         rows = cls()
-        for r in db.rows(f"SELECT {columns} FROM claim WHERE {claims_of}", sql.params):
-            rows.claims.append(ClaimRow._make((*r[:9], _day(r[9]))))
+        for r in db.rows(statement, sql.params):
+            basis = None if r[9] is None else "published" if r[10] else "published_not_before"
+            rows.claims.append(ClaimRow._make((*r[:9], _day(r[9]), basis)))
         for r in db.rows(f"SELECT claim_id, topic_id FROM claim_topic WHERE {linked}", sql.params):
             rows.topics.append((r[0], r[1]))
         for r in db.rows(f"SELECT claim_id, entity_id, role FROM claim_entity WHERE {linked}", sql.params):
@@ -113,6 +122,17 @@ class ClaimRows:
 def _day(value: Any) -> date | None:
     """A date column's value (SQLite hands back the ISO text)."""
     return date.fromisoformat(value) if isinstance(value, str) else value
+
+
+def claim_date(
+    published: date | None, published_not_before: date | None
+) -> tuple[date | None, PublishedBasis | None]:
+    """A claim's `published` from its source's dates (the day, else the lower bound) and which it is."""
+    if published is not None:
+        return published, "published"
+    if published_not_before is not None:
+        return published_not_before, "published_not_before"
+    return None, None
 
 
 def sort_day(published: date | None) -> date:
@@ -171,6 +191,7 @@ def documents(rows: ClaimRows, refs: Mapping[str, dict[str, Any]]) -> dict[str, 
                 "cited": refs.get(c.cited_id) if c.cited_id else None,
                 "time_scope": c.time_scope,
                 "published": c.published,
+                "published_basis": c.published_basis,
             }
         ).decode()
         for c in rows.claims

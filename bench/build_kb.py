@@ -48,7 +48,15 @@ from app.extraction.topics import topic_definitions
 from app.ingest import claim_id, source_id_for, sync_catalog
 from app.migrate import upgrade
 from app.models import NO_DAY, Entity, EntityAlias
-from app.projection import ClaimRow, ClaimRows, QuantityRow, apply_facet_deltas, documents, facet_deltas
+from app.projection import (
+    ClaimRow,
+    ClaimRows,
+    QuantityRow,
+    apply_facet_deltas,
+    claim_date,
+    documents,
+    facet_deltas,
+)
 from app.sql import Db
 
 EXTRACTOR_VERSION = "1.0.0"  # app.extraction.pipeline.EXTRACTOR_VERSION (not imported: it loads spaCy)
@@ -609,7 +617,6 @@ def main() -> int:
                 ],
                 "published": published,
                 "published_not_before": not_before,
-                "claim_day": published or not_before,
             }
         )
     maker = ClaimMaker(rng, entities)
@@ -680,7 +687,7 @@ def main() -> int:
     facets: Counter[tuple[str, str, str]] = Counter()
     for src, claims in batched_rows(rng, maker, sources, sizes):
         sid = src["id"]
-        day = src["claim_day"]
+        day, basis = claim_date(src["published"], src["published_not_before"])
         day_value = day_param(day)
         sort_day = day_param(day or NO_DAY)
         pieces: list[str] = []
@@ -696,11 +703,8 @@ def main() -> int:
             pieces.append(text)
             offset = end
             cid = claim_id(sid, start, end)
-            rows.claims.append(
-                ClaimRow(
-                    cid, sid, start, end, text, c["kind"], c["speaker"], c["cited"], c["time_scope"], day
-                )
-            )
+            said = (c["kind"], c["speaker"], c["cited"], c["time_scope"])
+            rows.claims.append(ClaimRow(cid, sid, start, end, text, *said, day, basis))
             rows.topics += [(cid, t) for t in c["topics"]]
             rows.links += [(cid, ent, role) for ent, role in c["links"].items()]
             rows.quantities += [
@@ -731,7 +735,7 @@ def main() -> int:
             lengths.append(len(text))
         # The documents and facet counts the app writes at ingest, by its own projection (app.projection).
         docs = documents(rows, refs)
-        buf["c"] += [(*r[:-1], day_value, sort_day, docs[r.id]) for r in rows.claims]
+        buf["c"] += [(*r[:9], day_value, sort_day, docs[r.id]) for r in rows.claims]
         facets.update(facet_deltas(rows))
         if len(facets) > 500_000:  # bounded memory: add what has been counted so far
             writer.facet_counts(facets)

@@ -12,11 +12,14 @@ import pytest
 from sqlalchemy import Engine, text
 from sqlmodel import Session
 
+from app.db import engine_for
 from app.extraction.pipeline import Pipeline
 from app.ingest import load_folder, sync_catalog
+from app.migrate import downgrade, upgrade
 from app.models import NO_DAY
 from app.projection import ClaimRows, documents, entity_refs, facet_deltas, rebuild_facet_counts
 from app.sql import Db
+from tests.conftest import Database
 
 FIXTURES = Path(__file__).parent / "fixtures" / "articles"
 
@@ -123,3 +126,39 @@ def test_rebuilt_counts_equal_the_tables(engine: Engine, pipeline: Pipeline, fol
     kept = facet_counts(engine)
     assert {k[2]: n for k, n in kept.items() if k[:2] == ("", "kind")} == kinds
     assert kept[("", "topic", "chips")] == chips == kept[("topic:chips", "topic", "chips")]
+
+
+def test_documents_follow_a_date_that_becomes_exact(engine: Engine, pipeline: Pipeline, folder: Path) -> None:
+    """The same day, now the day the article appeared rather than a lower bound: `published_basis` says
+    so although no date moved."""
+    load_folder(folder, engine=engine, pipeline=pipeline)
+    entries = json.loads((folder / "sources.json").read_text())
+    bounded = next(e for e in entries if e.get("published_not_before"))
+    bounded["published"], bounded["published_not_before"] = bounded["published_not_before"], None
+    (folder / "sources.json").write_text(json.dumps(entries))
+    assert load_folder(folder, engine=engine, pipeline=pipeline).changed == 1
+    assert assert_projection_matches_tables(engine) > 0
+    with engine.connect() as conn:
+        docs = [json.loads(r[0]) for r in conn.execute(text("SELECT doc FROM claim"))]
+    assert {d["published_basis"] for d in docs if d["published"] == bounded["published"]} == {"published"}
+
+
+def test_an_upgrade_renders_older_documents_again(
+    database: Database, pipeline: Pipeline, folder: Path
+) -> None:
+    url = database.new()
+    upgrade(url)
+    engine = engine_for(url)
+    try:
+        load_folder(folder, engine=engine, pipeline=pipeline)
+        with engine.connect() as conn:
+            docs = {r[0]: json.loads(r[1]) for r in conn.execute(text("SELECT id, doc FROM claim"))}
+        downgrade(url, "0006")
+        with engine.begin() as conn:  # the documents the code before 0007 wrote: no published_basis
+            for claim_id, doc in docs.items():
+                old = json.dumps({k: v for k, v in doc.items() if k != "published_basis"})
+                conn.execute(text("UPDATE claim SET doc = :doc WHERE id = :id"), {"doc": old, "id": claim_id})
+        upgrade(url)
+        assert assert_projection_matches_tables(engine) > 0
+    finally:
+        engine.dispose()

@@ -28,6 +28,7 @@ from app.projection import (
     FacetKey,
     QuantityRow,
     apply_facet_deltas,
+    claim_date,
     documents,
     entity_refs,
     facet_deltas,
@@ -146,9 +147,7 @@ def write_article(
         extraction = pipeline.extract(content.text)
         mentioned = _clear_extraction(db, source_id, pending) if stored is not None else set()
         _write_source(db, source_id, key, content, content_hash, new=stored is None)
-        _write_extraction(
-            db, source_id, content.published or content.published_not_before, extraction, pending
-        )
+        _write_extraction(db, source_id, content, extraction, pending)
         _collect_orphans(db, mentioned)
         pending.changes.append((source_id, "created" if stored is None else "updated"))
         counts = len(extraction.claims), len(extraction.mentions), len(extraction.relations)
@@ -197,10 +196,11 @@ def _write_source(
 
 
 def _write_extraction(
-    db: Db, source_id: str, published: date | None, extraction: Extraction, pending: Pending
+    db: Db, source_id: str, metadata: ArticleMetadata, extraction: Extraction, pending: Pending
 ) -> None:
     """The rows of what was extracted, the claims with their documents; their facet counts go to
     `pending`."""
+    published, basis = claim_date(metadata.published, metadata.published_not_before)
     _ensure_entities(db, extraction.entities.values())
     _learn_aliases(db, source_id, extraction)
     db.insert_many(
@@ -225,6 +225,7 @@ def _write_extraction(
                 c.cited_id,
                 c.time_scope,
                 published,
+                basis,
             )
         )
         rows.topics += [(cid, t) for t in c.topics]
@@ -341,11 +342,13 @@ def update_metadata(
     pending = Pending() if pending is None else pending
     db = Db.of(session)
     sql = db.sql()
+    dated = db.rows(f"SELECT published IS NOT NULL FROM source WHERE id = {sql(source_id)}", sql.params)
+    sql = db.sql()
     values = _metadata_values(sql, metadata) | {"updated_at": sql.moment(_now())}
     assignments = ", ".join(f'"{c}" = {v}' for c, v in values.items())
     db.execute(f"UPDATE source SET {assignments} WHERE id = {sql(source_id)}", sql.params)
     pending.changes.append((source_id, "updated"))
-    published = metadata.published or metadata.published_not_before
+    published, basis = claim_date(metadata.published, metadata.published_not_before)
     sql = db.sql()
     current = db.rows(f"SELECT published FROM claim WHERE source_id = {sql(source_id)} LIMIT 1", sql.params)
     if current and stored_day(published, sqlite=db.sqlite) != current[0][0]:
@@ -358,6 +361,9 @@ def update_metadata(
         for table in ("claim_topic", "claim_entity"):
             linked = f"claim_id IN (SELECT id FROM claim WHERE {claims})"
             db.execute(f"UPDATE {table} SET day = {day} WHERE {linked}", sql.params)
+        rerender(db, source_id=source_id)
+    elif current and published is not None and bool(dated[0][0]) != (basis == "published"):
+        # The same day, now the day itself rather than a lower bound (or the reverse): documents say which.
         rerender(db, source_id=source_id)
     if own:
         pending.flush(session)
