@@ -4,6 +4,8 @@ call; nothing here knows about HTTP.
 - `claims`: GET /claims — the filter model, its SQL (hand-written, app.sql), pages read from the
   projection's documents, relevance order, facets, and whether a read runs inline (one index range).
 - `lists`: sources, entities, relations, topics, KB sizes and search (SQLAlchemy Core).
+- `names`: what a filter names (an entity by id, name, alias or old id; a source by id or url; a
+  publisher in any case) resolved to what the tables hold, or an error with a hint.
 - `paging`: page parameters, keyset cursors and the one error a forged cursor gets.
 """
 
@@ -12,8 +14,10 @@ from __future__ import annotations
 from app.queries.claims import (
     CLAIM_FACETS,
     CLAIM_FIELDS,
+    COUNT_LIMIT,
     ClaimFilter,
     DocumentPage,
+    claim_count,
     claim_facets,
     claim_items,
     claim_page,
@@ -41,11 +45,13 @@ from app.queries.lists import (
     stats,
     written_source,
 )
+from app.queries.names import resolve_entity, resolve_publisher, resolve_source, resolved
 from app.queries.paging import Format, PageParams, decode_cursor, encode_cursor, page
 
 __all__ = [
     "CLAIM_FACETS",
     "CLAIM_FIELDS",
+    "COUNT_LIMIT",
     "ClaimFilter",
     "DocumentPage",
     "EntityFilter",
@@ -55,6 +61,7 @@ __all__ = [
     "SearchParams",
     "SourceFilter",
     "canonical_entity",
+    "claim_count",
     "claim_facets",
     "claim_items",
     "claim_page",
@@ -72,6 +79,10 @@ __all__ = [
     "list_sources",
     "list_topics",
     "page",
+    "resolve_entity",
+    "resolve_publisher",
+    "resolve_source",
+    "resolved",
     "runs_inline",
     "search",
     "source_exists",

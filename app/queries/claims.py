@@ -18,14 +18,16 @@ import orjson
 from pydantic import Field, ValidationInfo, field_validator
 from sqlmodel import Session
 
-from app.errors import BadRequest, InvalidCursor, NotFound
-from app.models import NO_DAY, ClaimKind, EntityType, TopicId
+from app.errors import InvalidCursor, InvalidParameter, NotFound
+from app.models import NO_DAY, UNIT_MEANINGS, UNITS, ClaimKind, EntityType, TopicId
+from app.queries.names import resolved
 from app.queries.paging import PageParams, decode_cursor, page
 from app.sql import Db, Sql
 
 __all__ = [
     "CLAIM_FACETS",
     "CLAIM_FIELDS",
+    "COUNT_LIMIT",
     "ClaimFilter",
     "DocumentPage",
     "claim_facets",
@@ -50,28 +52,45 @@ CLAIM_FIELDS = (
     "cited",
     "time_scope",
     "published",
+    "published_basis",
 )
 CLAIM_FACETS = ("topic", "entity", "kind", "source", "speaker")
 ClaimSort = Literal["-published", "published", "relevance", "position"]
+# The most claims `count=true` counts one by one; beyond it the count says so (`count_truncated`). Filters
+# the kept counts answer (one topic, one entity, or none) are counted exactly at any size.
+COUNT_LIMIT = 10_000
+_UNITS_FOLDED = {u.casefold(): u for u in UNITS}
 
 
 class ClaimFilter(PageParams):
-    """Every filter of GET /claims; all of them combine (AND). Unknown parameters are rejected."""
+    """Every filter of GET /claims; all of them combine (AND). Unknown parameters are rejected. An entity,
+    source or publisher that names nothing is rejected with a hint (app.queries.names), never answered
+    with an empty list."""
 
+    limit: int = Field(
+        default=50, ge=0, le=200, description="Claims per page (0-200); 0: no items, for `facets` or `count`"
+    )
     topic: list[TopicId] = Field(default_factory=list, description="Topic id; repeat for all of several")
-    entity: list[str] = Field(default_factory=list, description="Entity id; repeat for all of several")
+    entity: list[str] = Field(
+        default_factory=list,
+        description="Entity id, name, alias or old id (`nvidia`, `Nvidia`, `nvidia-corporation`); repeat "
+        "for all of several",
+    )
     entity_type: EntityType | None = Field(default=None, description="Mentions an entity of this type")
-    source: str | None = Field(default=None, description="Source id")
-    publisher: str | None = Field(default=None, description="Exact publisher of the source")
-    speaker: str | None = Field(default=None, description="Entity id of the speaker")
-    cited: str | None = Field(default=None, description="Entity id of the cited source")
+    source: str | None = Field(default=None, description="Source id, or the url of the source")
+    publisher: str | None = Field(default=None, description="Publisher of the source (any case)")
+    speaker: str | None = Field(default=None, description="The speaker: entity id, name or alias")
+    cited: str | None = Field(default=None, description="The cited source: entity id, name or alias")
     kind: list[ClaimKind] = Field(default_factory=list, description="Claim kind; repeat for any of several")
     q: str | None = Field(default=None, min_length=1, max_length=200, description="Full text (all words)")
     published_from: date | None = Field(default=None, description="Published on or after (YYYY-MM-DD)")
     published_to: date | None = Field(default=None, description="Published on or before (YYYY-MM-DD)")
     has_quantity: bool | None = Field(default=None, description="States (true) or lacks (false) a number")
     unit: str | None = Field(
-        default=None, max_length=20, description="Has a quantity in this unit (USD, %, …)"
+        default=None,
+        max_length=20,
+        description="Has a quantity in this unit, in any case (`usd` is USD): "
+        + "; ".join(f"`{k}` {v}" for k, v in UNIT_MEANINGS.items()),
     )
     value_min: float | None = Field(
         default=None, allow_inf_nan=False, description="Has a quantity >= this (in `unit` if given)"
@@ -89,8 +108,27 @@ class ClaimFilter(PageParams):
         default=None, description=f"Comma-separated fields of {', '.join(CLAIM_FIELDS)}"
     )
     facets: str | None = Field(
-        default=None, description=f"Comma-separated counts by {', '.join(CLAIM_FACETS)}"
+        default=None,
+        description=f"Comma-separated counts by {', '.join(CLAIM_FACETS)} over every matching claim (the "
+        "50 largest of each)",
     )
+    count: bool = Field(
+        default=False,
+        description=f"true: add `count`, how many claims match, counted up to {COUNT_LIMIT:,} "
+        "(`count_truncated` says when there are more)",
+    )
+
+    @field_validator("unit")
+    @classmethod
+    def _known_unit(cls, value: str | None) -> str | None:
+        if value is None:
+            return None
+        unit = _UNITS_FOLDED.get(value.strip().casefold())
+        if unit is None:
+            hint = difflib.get_close_matches(value.strip().casefold(), list(_UNITS_FOLDED), n=1)
+            suggestion = f"; did you mean {_UNITS_FOLDED[hint[0]]!r}?" if hint else ""
+            raise ValueError(f"{value!r} is not a unit: one of {', '.join(UNITS)}{suggestion}")
+        return unit
 
     # Checks between two parameters name the second, so the error says which one to change.
     @field_validator("value_max")
@@ -117,11 +155,11 @@ class ClaimFilter(PageParams):
         return value
 
     def fields(self) -> list[str] | None:
-        """The fields `select` asks for (None: all); an unknown one is a 400 naming `select`."""
+        """The fields `select` asks for (None: all); an unknown one is a 422 naming `select`."""
         return _names(self.select, CLAIM_FIELDS, "select")
 
     def facet_names(self) -> list[str]:
-        """The facets asked for; an unknown one is a 400 naming `facets`."""
+        """The facets asked for; an unknown one is a 422 naming `facets`."""
         return _names(self.facets, CLAIM_FACETS, "facets") or []
 
     def effective_sort(self) -> ClaimSort:
@@ -141,7 +179,7 @@ def _names(value: str | None, allowed: Sequence[str], parameter: str) -> list[st
         if name not in allowed:
             hint = difflib.get_close_matches(name, allowed, n=1)
             suggestion = f"; did you mean {hint[0]!r}?" if hint else f"; allowed: {', '.join(allowed)}"
-            raise BadRequest(f"unknown {parameter} field {name!r}{suggestion}", parameter=parameter)
+            raise InvalidParameter(f"unknown {parameter} field {name!r}{suggestion}", parameter=parameter)
     return names
 
 
@@ -153,7 +191,7 @@ def fts_terms(q: str) -> list[str]:
 def _words(q: str) -> list[str]:
     terms = fts_terms(q)
     if not terms:
-        raise BadRequest("q has no words to search for", parameter="q")
+        raise InvalidParameter("q has no words to search for", parameter="q")
     return terms
 
 
@@ -161,7 +199,7 @@ def _words(q: str) -> list[str]:
 
 
 # Parameters that shape the page, not which claims match.
-_PAGING = frozenset({"limit", "cursor", "sort", "select", "facets", "format"})
+_PAGING = frozenset({"limit", "cursor", "sort", "select", "facets", "count", "format"})
 _NARROWING = tuple(name for name in ClaimFilter.model_fields if name not in _PAGING)
 # What one date-ordered index range applies by itself (claim_topic, claim_entity or claim by source).
 _RANGE_FILTERS = frozenset({"topic", "entity", "source", "published_from", "published_to"})
@@ -196,7 +234,7 @@ def runs_inline(f: ClaimFilter) -> bool:
         return False
     if len(f.topic) + len(f.entity) + (f.source is not None) > 1:
         return False
-    return not f.facets or _facet_scope(f) is not None
+    return not (f.facets or f.count) or _facet_scope(f) is not None
 
 
 # --- the WHERE clause -----------------------------------------------------------------------------------
@@ -304,9 +342,28 @@ def _driver(db: Db, f: ClaimFilter) -> Driver | None:
 DOC_BYTES = "CAST(c.doc AS BLOB)"
 
 
+def _ranged(db: Db, sql: Sql, f: ClaimFilter) -> tuple[str, list[str], str, str]:
+    """The table a date-ordered read walks (claim_topic, claim_entity or claim, joined to claim `c`), the
+    conditions of the filter on it, and its day and claim id columns."""
+    driver = _driver(db, f)
+    where = _conditions(sql, f, driver=driver)
+    if driver is not None and driver[0] == "topic":
+        where.insert(0, f"d.topic_id = {sql(driver[1])}")
+        return "claim_topic d JOIN claim c ON c.id = d.claim_id", where, "d.day", "d.claim_id"
+    if driver is not None and driver[0] == "entity":
+        where.insert(0, f"d.entity_id = {sql(driver[1])}")
+        return "claim_entity d JOIN claim c ON c.id = d.claim_id", where, "d.day", "d.claim_id"
+    if driver is not None:
+        where.insert(0, f"c.source_id = {sql(driver[1])}")
+    return "claim c", where, "c.day", "c.id"
+
+
 def list_claims(db: Db, f: ClaimFilter) -> tuple[list[bytes], str | None]:
     """One page of claims matching the filter, in the requested order, as the JSON documents written at
-    ingest (selected fields only when `select` asks), with a keyset cursor."""
+    ingest (selected fields only when `select` asks), with a keyset cursor. The filter's names are taken
+    as they are (`claim_page` and `claim_items` resolve them first)."""
+    if f.limit == 0:
+        return [], None
     sort = f.effective_sort()
     doc = DOC_BYTES if db.sqlite else "c.doc"
     if sort == "relevance":
@@ -321,18 +378,7 @@ def list_claims(db: Db, f: ClaimFilter) -> tuple[list[bytes], str | None]:
         order = "c.source_id, c.start, c.id"
         statement = f"SELECT {doc}, {order} FROM claim c{_where(where)} ORDER BY {order}"
     else:
-        driver = _driver(db, f)
-        where = _conditions(sql, f, driver=driver)
-        if driver is not None and driver[0] == "topic":
-            table, day, ident = "claim_topic d JOIN claim c ON c.id = d.claim_id", "d.day", "d.claim_id"
-            where.insert(0, f"d.topic_id = {sql(driver[1])}")
-        elif driver is not None and driver[0] == "entity":
-            table, day, ident = "claim_entity d JOIN claim c ON c.id = d.claim_id", "d.day", "d.claim_id"
-            where.insert(0, f"d.entity_id = {sql(driver[1])}")
-        else:
-            table, day, ident = "claim c", "c.day", "c.id"
-            if driver is not None:
-                where.insert(0, f"c.source_id = {sql(driver[1])}")
+        table, where, day, ident = _ranged(db, sql, f)
         direction = "DESC" if sort == "-published" else "ASC"
         if f.cursor:
             last_day, last = decode_cursor(f.cursor, (date, str))
@@ -468,6 +514,29 @@ def claim_facets(db: Db, f: ClaimFilter) -> dict[str, list[dict[str, Any]]]:
     return out
 
 
+# --- count ----------------------------------------------------------------------------------------------
+
+
+def claim_count(db: Db, f: ClaimFilter) -> tuple[int, bool]:
+    """How many claims match, and whether there are more than that: exact from the kept counts when the
+    filter is one topic, one entity or nothing (every claim has one kind, so the kind counts add up to the
+    scope's claims); else counted one by one up to COUNT_LIMIT."""
+    scope = _facet_scope(f)
+    sql = db.sql()
+    if scope is not None:
+        rows = db.rows(
+            f"SELECT sum(count) FROM facet_count WHERE scope = {sql(scope)} AND facet = 'kind'", sql.params
+        )
+        return int(rows[0][0] or 0), False
+    if f.effective_sort() == "position" or f.q:
+        table, where = "claim c", _conditions(sql, f)
+    else:
+        table, where, _, _ = _ranged(db, sql, f)
+    matching = f"SELECT 1 FROM {table}{_where(where)} LIMIT {COUNT_LIMIT + 1}"
+    (found,) = db.rows(f"SELECT count(*) FROM ({matching}) AS matching", sql.params)[0]
+    return min(int(found), COUNT_LIMIT), int(found) > COUNT_LIMIT
+
+
 @dataclass(frozen=True, slots=True)
 class DocumentPage:
     """A page of claims as their stored documents (JSON bytes, spliced into a response as they are)."""
@@ -475,17 +544,22 @@ class DocumentPage:
     docs: list[bytes]
     next_cursor: str | None
     facets: dict[str, list[dict[str, Any]]]
+    count: tuple[int, bool] | None = None  # (count, truncated) when asked
 
 
 def claim_page(db: Db, f: ClaimFilter) -> DocumentPage:
-    """A page of claims and, when asked, their facets."""
+    """A page of claims (the names in the filter resolved first) and, when asked, their facets and
+    count."""
+    f = resolved(db, f)
     docs, next_cursor = list_claims(db, f)
-    return DocumentPage(docs, next_cursor, claim_facets(db, f))
+    return DocumentPage(docs, next_cursor, claim_facets(db, f), claim_count(db, f) if f.count else None)
 
 
 def claim_items(session: Session, f: ClaimFilter) -> tuple[list[dict[str, Any]], str | None]:
-    """A page of claims as dicts, in a session's transaction (exports, and callers that transform items)."""
-    docs, cursor = list_claims(Db.of(session), f)
+    """A page of claims as dicts (the names in the filter resolved first), in a session's transaction
+    (exports, and callers that transform items)."""
+    db = Db.of(session)
+    docs, cursor = list_claims(db, resolved(db, f))
     return [orjson.loads(d) for d in docs], cursor
 
 
@@ -493,7 +567,8 @@ def claim_items(session: Session, f: ClaimFilter) -> tuple[list[dict[str, Any]],
 
 
 def get_claim(db: Db, claim_id: str) -> dict[str, Any]:
-    """One claim with its source and the sentences before and after it, for reading in context."""
+    """One claim as lists serve it, with its source's metadata (`source_info`; `source` stays the id, as in
+    every list) and the sentences before and after it, for reading in context."""
     sql = db.sql()
     rows = db.rows(
         'SELECT c.doc, c.start, c."end", s.id, s.title, s.publisher, s.url, s.published, '
@@ -505,7 +580,7 @@ def get_claim(db: Db, claim_id: str) -> dict[str, Any]:
         raise NotFound(f"no claim with id {claim_id!r}")
     doc, start, end, *source, text = rows[0]
     item: dict[str, Any] = orjson.loads(doc)
-    item["source"] = dict(
+    item["source_info"] = dict(
         zip(("id", "title", "publisher", "url", "published", "published_not_before"), source, strict=True)
     )
     item["context"] = {"before": _sentence_before(text, start), "after": _sentence_after(text, end)}

@@ -14,11 +14,10 @@ from typing import Any, Literal
 
 import orjson
 from pydantic import BaseModel, ConfigDict, Field
-from sqlalchemy import ColumnElement, and_, func, or_, select
+from sqlalchemy import ColumnElement, and_, case, func, or_, select, union_all
 from sqlalchemy.orm import Session
 
 from app.errors import NotFound
-from app.extraction.catalog import normalise_alias
 from app.models import (
     CLAIM,
     ENTITY,
@@ -31,9 +30,11 @@ from app.models import (
     TOPIC,
     EntityType,
     Predicate,
+    RelationOrigin,
     TopicId,
 )
 from app.queries.claims import ClaimFilter, fts_terms, list_claims
+from app.queries.names import entity_named, resolved
 from app.queries.paging import PageParams, decode_cursor, page
 from app.sql import Db
 
@@ -61,13 +62,13 @@ Items = tuple[list[dict[str, Any]], str | None]
 
 
 class SourceFilter(PageParams):
-    publisher: str | None = Field(default=None, description="Exact publisher name")
+    publisher: str | None = Field(default=None, description="Publisher name (any case)")
     published_from: date | None = Field(default=None, description="Published (or not before) on or after")
     published_to: date | None = Field(default=None, description="Published (or not before) on or before")
 
 
 class EntityFilter(PageParams):
-    type: EntityType | None = None
+    type: EntityType | None = Field(default=None, description="Only entities of this type")
     topic: TopicId | None = Field(default=None, description="Only entities with claims on this topic")
     sort: Literal["id", "name", "-claims"] = Field(
         default="id", description="id, name, or -claims (most first)"
@@ -76,10 +77,16 @@ class EntityFilter(PageParams):
 
 
 class RelationFilter(PageParams):
-    subject: str | None = Field(default=None, description="Entity id of the subject")
-    predicate: Predicate | None = None
-    object: str | None = Field(default=None, description="Entity id of the object")
-    source: str | None = Field(default=None, description="Source id: relations that article states")
+    subject: str | None = Field(default=None, description="The subject: entity id, name or alias")
+    predicate: Predicate | None = Field(default=None, description="Only relations of this predicate")
+    object: str | None = Field(default=None, description="The object: entity id, name or alias")
+    source: str | None = Field(
+        default=None, description="Source id or url: the relations that article states"
+    )
+    origin: RelationOrigin | None = Field(
+        default=None,
+        description="`article`: only relations articles state; `catalog`: only the curated background",
+    )
 
 
 class SearchParams(BaseModel):
@@ -87,7 +94,7 @@ class SearchParams(BaseModel):
     q: str = Field(
         min_length=1, max_length=200, description="Words to find in claims; a prefix of entity names"
     )
-    limit: int = Field(default=20, ge=1, le=100)
+    limit: int = Field(default=20, ge=1, le=100, description="Claims to return (1-100); entities: at most 20")
 
 
 def _kept_counts(
@@ -141,6 +148,7 @@ def _claim_counts(session: Session, source_ids: list[str]) -> dict[str, int]:
 
 def list_sources(session: Session, f: SourceFilter) -> Items:
     """Sources in id order (stable under inserts), without their text."""
+    f = resolved(Db.of(session), f)
     query = select(*_SOURCE_LISTED).order_by(SOURCE.c.id).limit(f.limit + 1)
     if f.publisher:
         query = query.where(SOURCE.c.publisher == f.publisher)
@@ -234,6 +242,11 @@ def list_entities(session: Session, f: EntityFilter) -> Items:
         query = query.where(_after(columns, decode_cursor(f.cursor, types), descending))
     rows = list(session.execute(query.order_by(*order).limit(f.limit + 1)))
     rows, next_cursor = page(rows, f.limit, lambda r: [getattr(r, c.name) for c in columns])
+    return _entity_items(session, rows), next_cursor
+
+
+def _entity_items(session: Session, rows: Sequence[Any]) -> list[dict[str, Any]]:
+    """Entity rows (with their claim_count) as list items, with their aliases."""
     aliases_of: dict[str, list[str]] = defaultdict(list)
     if rows:
         for entity_id, alias in session.execute(
@@ -242,7 +255,7 @@ def list_entities(session: Session, f: EntityFilter) -> Items:
             .order_by(ENTITY_ALIAS.c.id)
         ):
             aliases_of[entity_id].append(alias)
-    items = [
+    return [
         {
             "id": r.id,
             "name": r.name,
@@ -255,7 +268,6 @@ def list_entities(session: Session, f: EntityFilter) -> Items:
         }
         for r in rows
     ]
-    return items, next_cursor
 
 
 def entity_exists(session: Session, entity_id: str) -> bool:
@@ -263,10 +275,8 @@ def entity_exists(session: Session, entity_id: str) -> bool:
 
 
 def canonical_entity(session: Session, entity_id: str) -> str | None:
-    """The id an old id or an alias stands for (None when nothing matches)."""
-    key = normalise_alias(entity_id.replace("-", " "))
-    query = select(ENTITY_ALIAS.c.entity_id).where(ENTITY_ALIAS.c.normalised == key)
-    return session.execute(query).scalar_one_or_none()
+    """The id an old id or an alias stands for (None when nothing matches): app.queries.names."""
+    return entity_named(Db.of(session), entity_id)
 
 
 def get_entity(session: Session, entity_id: str) -> dict[str, Any]:
@@ -361,6 +371,7 @@ def _relations_page(session: Session, condition: Any, params: PageParams) -> Ite
 
 def list_relations(session: Session, f: RelationFilter) -> Items:
     """Relations in id order with both ends as entity references and their provenance."""
+    f = resolved(Db.of(session), f)
     conditions = [
         column == value
         for column, value in (
@@ -368,6 +379,7 @@ def list_relations(session: Session, f: RelationFilter) -> Items:
             (RELATION.c.predicate, f.predicate),
             (RELATION.c.object_id, f.object),
             (RELATION.c.source_id, f.source),
+            (RELATION.c.origin, f.origin),
         )
         if value
     ]
@@ -402,6 +414,15 @@ def stats(session: Session) -> dict[str, Any]:
     by_type = {
         r[0]: r[1] for r in session.execute(select(ENTITY.c.type, func.count()).group_by(ENTITY.c.type))
     }
+    by_entity_origin = {
+        r[0]: r[1] for r in session.execute(select(ENTITY.c.origin, func.count()).group_by(ENTITY.c.origin))
+    }
+    # One kept count per entity a claim names: an index range of facet_count, not a scan of claim_entity.
+    with_claims = session.execute(
+        select(func.count())
+        .select_from(FACET_COUNT)
+        .where(FACET_COUNT.c.scope == "", FACET_COUNT.c.facet == "entity")
+    ).scalar_one()
     by_origin = {
         r[0]: r[1]
         for r in session.execute(select(RELATION.c.origin, func.count()).group_by(RELATION.c.origin))
@@ -415,6 +436,8 @@ def stats(session: Session) -> dict[str, Any]:
         "quantities": count(QUANTITY),
         "entities": count(ENTITY),
         "entities_by_type": by_type,
+        "entities_by_origin": dict(sorted(by_entity_origin.items())),
+        "entities_with_claims": with_claims,
         "relations": count(RELATION),
         "relations_by_origin": by_origin,
         "topics": count(TOPIC),
@@ -422,9 +445,45 @@ def stats(session: Session) -> dict[str, Any]:
     }
 
 
+SEARCH_ENTITIES = 20
+
+
+def _ranked_entities(session: Session, q: str, limit: int) -> list[dict[str, Any]]:
+    """Entities whose name or an alias starts with q (case-insensitive), best first: an exact name or alias
+    match, then a name that starts with q, then an alias that does; within each, more claims first, then
+    the shorter name."""
+    wanted = q.lower()
+    prefix = wanted.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+    name, alias = func.lower(ENTITY.c.name), func.lower(ENTITY_ALIAS.c.alias)
+    matches = union_all(
+        select(ENTITY.c.id.label("entity_id"), case((name == wanted, 0), else_=1).label("tier")).where(
+            name.like(prefix, escape="\\")
+        ),
+        select(ENTITY_ALIAS.c.entity_id, case((alias == wanted, 0), else_=2).label("tier")).where(
+            alias.like(prefix, escape="\\")
+        ),
+    ).subquery()
+    best = (
+        select(matches.c.entity_id, func.min(matches.c.tier).label("tier"))
+        .group_by(matches.c.entity_id)
+        .subquery()
+    )
+    kept = FACET_COUNT.alias("kept")
+    on = and_(kept.c.scope == "", kept.c.facet == "entity", kept.c.value == ENTITY.c.id)
+    claim_count = func.coalesce(kept.c.count, 0).label("claim_count")
+    query = (
+        select(ENTITY, claim_count)
+        .select_from(ENTITY.join(best, best.c.entity_id == ENTITY.c.id).join(kept, on, isouter=True))
+        .order_by(best.c.tier, claim_count.desc(), func.length(ENTITY.c.name), ENTITY.c.id)
+        .limit(limit)
+    )
+    return _entity_items(session, list(session.execute(query)))
+
+
 def search(session: Session, params: SearchParams) -> dict[str, Any]:
-    """Entities whose name or alias starts with q, and the claims that best match its words."""
-    entities, _ = list_entities(session, EntityFilter(limit=min(params.limit, 20), q=params.q))
+    """Entities whose name or alias starts with q (best matches first), and the claims that best match its
+    words."""
+    entities = _ranked_entities(session, params.q, min(params.limit, SEARCH_ENTITIES))
     claims: list[dict[str, Any]] = []
     if fts_terms(params.q):
         docs, _ = list_claims(Db.of(session), ClaimFilter(q=params.q, limit=params.limit))

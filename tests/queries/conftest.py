@@ -58,7 +58,7 @@ class C:
     cited: str | None = None
 
 
-# source id -> (publisher, published, claims in reading order)
+# source id -> (publisher, day of its claims, claims in reading order)
 SOURCES: dict[str, tuple[str, date | None, list[C]]] = {
     "src_a": (
         "Wire A",
@@ -94,6 +94,8 @@ SOURCES: dict[str, tuple[str, date | None, list[C]]] = {
         ],
     ),
 }  # fmt: skip
+# Sources whose day is only a lower bound (published_not_before), not the day they appeared.
+NOT_BEFORE = {"src_d"}
 # Relations: (id, subject, predicate, object, source or None for the catalog's)
 RELATIONS = [
     ("r_1", "huawei", "makes", "ascend-910b", None),
@@ -114,12 +116,15 @@ def _write(engine: Engine) -> None:
                 session.add(EntityAlias(entity_id=entity_id, alias=alias, normalised=normalise_alias(alias)))
         for source_id, (publisher, published, claims) in SOURCES.items():
             text = " ".join(c.text for c in claims)
+            lower_bound = source_id in NOT_BEFORE
             session.add(
                 Source(
                     id=source_id,
-                    key=source_id,
+                    key=f"https://example.test/{source_id}",
+                    url=f"https://example.test/{source_id}",
                     publisher=publisher,
-                    published=published,
+                    published=None if lower_bound else published,
+                    published_not_before=published if lower_bound else None,
                     text=text,
                     title=f"Title of {source_id}",
                     content_hash=source_id,

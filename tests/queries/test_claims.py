@@ -11,8 +11,16 @@ import orjson
 import pytest
 from sqlalchemy import Engine
 
-from app.errors import BadRequest, InvalidCursor, NotFound
-from app.queries import ClaimFilter, claim_facets, encode_cursor, get_claim, list_claims
+from app.errors import InvalidCursor, InvalidParameter, KBError, NotFound
+from app.queries import (
+    ClaimFilter,
+    claim_count,
+    claim_facets,
+    claim_page,
+    encode_cursor,
+    get_claim,
+    list_claims,
+)
 from app.sql import Db
 
 ALL = ["c_b2", "c_b1", "c_a2", "c_a1", "c_d1", "c_c1"]  # newest first; the undated claim last
@@ -119,7 +127,16 @@ def test_documents_are_the_public_shape(db: Db) -> None:
         "cited": None,
         "time_scope": None,
         "published": "2025-06-01",
+        "published_basis": "published",
     }
+
+
+def test_documents_say_which_date_published_is(db: Db) -> None:
+    docs, _ = list_claims(db, ClaimFilter(limit=200, select="published,published_basis"))
+    dates = {d["id"]: (d["published"], d["published_basis"]) for d in map(orjson.loads, docs)}
+    assert dates["c_a1"] == ("2025-01-10", "published")
+    assert dates["c_d1"] == ("2024-12-31", "published_not_before")  # src_d: only a lower bound
+    assert dates["c_c1"] == (None, None)
 
 
 def test_select_keeps_the_id_and_the_fields_asked_for(db: Db) -> None:
@@ -186,7 +203,10 @@ def test_entity_facets_carry_names(db: Db) -> None:
 
 def test_one_claim_comes_with_its_source_and_neighbours(db: Db) -> None:
     claim = get_claim(db, "c_a2")
-    assert claim["source"]["id"] == "src_a" and claim["source"]["title"] == "Title of src_a"
+    listed = orjson.loads(list_claims(db, ClaimFilter(source="src_a", sort="position"))[0][1])
+    assert {k: v for k, v in claim.items() if k in listed} == listed  # the list's item, as it is
+    assert claim["source"] == "src_a" and claim["source_info"]["title"] == "Title of src_a"
+    assert claim["source_info"]["url"] == "https://example.test/src_a"
     assert claim["context"] == {"before": "Huawei ships Ascend 910B chips to China.", "after": None}
     with pytest.raises(NotFound):
         get_claim(db, "c_nope")
@@ -195,9 +215,9 @@ def test_one_claim_comes_with_its_source_and_neighbours(db: Db) -> None:
 @pytest.mark.parametrize(
     ("params", "error", "parameter"),
     [
-        ({"q": "--"}, BadRequest, "q"),
-        ({"select": "txt"}, BadRequest, "select"),
-        ({"facets": "topics"}, BadRequest, "facets"),
+        ({"q": "--"}, InvalidParameter, "q"),
+        ({"select": "txt"}, InvalidParameter, "select"),
+        ({"facets": "topics"}, InvalidParameter, "facets"),
         ({"cursor": "!!"}, InvalidCursor, "cursor"),
         ({"cursor": encode_cursor(["not a day", "c_a1"])}, InvalidCursor, "cursor"),
         ({"cursor": encode_cursor(["2025-01-10"])}, InvalidCursor, "cursor"),
@@ -207,10 +227,38 @@ def test_one_claim_comes_with_its_source_and_neighbours(db: Db) -> None:
     ],
 )
 def test_unusable_values_are_refused_naming_the_parameter(
-    db: Db, params: dict[str, Any], error: type[BadRequest], parameter: str
+    db: Db, params: dict[str, Any], error: type[KBError], parameter: str
 ) -> None:
     f = ClaimFilter.model_validate(params)
     with pytest.raises(error) as raised:
         list_claims(db, f)
         claim_facets(db, f)
     assert raised.value.parameter == parameter
+
+
+@pytest.mark.parametrize(("params", "expected"), CASES, ids=[str(p) for p, _ in CASES])
+def test_count_is_the_number_of_matching_claims(db: Db, params: dict[str, Any], expected: list[str]) -> None:
+    assert claim_count(db, ClaimFilter.model_validate({**params, "count": True})) == (len(expected), False)
+
+
+def test_count_stops_at_its_bound_and_says_so(db: Db, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr("app.queries.claims.COUNT_LIMIT", 2)
+    assert claim_count(db, ClaimFilter(kind=["statistic", "quote"])) == (2, True)  # 3, counted one by one
+    assert claim_count(db, ClaimFilter(kind=["statistic"])) == (2, False)
+    assert claim_count(db, ClaimFilter(topic=["chips"])) == (4, False)  # kept counts: exact at any size
+
+
+def test_limit_zero_gives_facets_and_count_without_items(db: Db) -> None:
+    found = claim_page(db, ClaimFilter(limit=0, topic=["chips"], facets="kind", count=True))
+    assert found.docs == [] and found.next_cursor is None
+    assert found.count == (4, False)
+    assert sum(f["count"] for f in found.facets["kind"]) == 4
+
+
+def test_a_page_resolves_the_names_its_filter_gives(db: Db) -> None:
+    by_id = claim_page(db, ClaimFilter(entity=["nvidia"], speaker="jensen-huang"))
+    by_name = claim_page(db, ClaimFilter(entity=["NVIDIA Corporation"], speaker="Jensen Huang"))
+    assert ids(by_name.docs) == ids(by_id.docs) == ["c_a2"]
+    with pytest.raises(InvalidParameter) as raised:
+        claim_page(db, ClaimFilter(entity=["nvidai"]))
+    assert raised.value.parameter == "entity" and "did you mean 'nvidia'" in raised.value.detail

@@ -28,6 +28,7 @@ from app.queries import (
     search,
     stats,
 )
+from tests.queries.conftest import ENTITIES, SOURCES
 
 Lister = Callable[[Session, Any], tuple[list[dict[str, Any]], str | None]]
 
@@ -39,6 +40,7 @@ def huawei_relations(session: Session, params: PageParams) -> tuple[list[dict[st
 CASES: list[tuple[Lister, type[PageParams], dict[str, Any], list[str]]] = [
     (list_sources, SourceFilter, {}, ["src_a", "src_b", "src_c", "src_d"]),
     (list_sources, SourceFilter, {"publisher": "Wire A"}, ["src_a", "src_c"]),
+    (list_sources, SourceFilter, {"publisher": "wire a"}, ["src_a", "src_c"]),  # any case
     (list_sources, SourceFilter, {"published_from": "2025-01-01"}, ["src_a", "src_b"]),
     (list_sources, SourceFilter, {"published_to": "2024-12-31"}, ["src_d"]),
     (list_entities, EntityFilter, {"type": "chip"}, ["ascend-910b", "h20"]),
@@ -70,6 +72,9 @@ CASES: list[tuple[Lister, type[PageParams], dict[str, Any], list[str]]] = [
     (list_relations, RelationFilter, {"predicate": "partners_with"}, ["r_4"]),
     (list_relations, RelationFilter, {"object": "h20"}, ["r_2"]),
     (list_relations, RelationFilter, {"source": "src_a"}, ["r_3"]),
+    (list_relations, RelationFilter, {"origin": "article"}, ["r_3", "r_4"]),
+    (list_relations, RelationFilter, {"origin": "catalog"}, ["r_1", "r_2"]),
+    (list_relations, RelationFilter, {"origin": "catalog", "subject": "Huawei"}, ["r_1"]),  # by name
     (huawei_relations, PageParams, {}, ["r_1", "r_3", "r_4"]),
 ]
 IDS = [f"{lister.__name__}{params}" for lister, _, params, _ in CASES]
@@ -135,9 +140,27 @@ def test_topics_stats_and_search(session: Session) -> None:
     sizes = stats(session)
     assert (sizes["sources"], sizes["claims"], sizes["entities"], sizes["relations"]) == (4, 6, 8, 4)
     assert sizes["claims_by_kind"] == {"assessment": 1, "event": 1, "forecast": 1, "quote": 1, "statistic": 2}
+    # Every entity of the tiny KB is a catalog one; those a claim names are counted apart.
+    assert sizes["entities_by_origin"] == {"catalog": len(ENTITIES)}
+    named = {e for _, _, claims in SOURCES.values() for c in claims for e in c.entities}
+    assert sizes["entities_with_claims"] == len(named) < len(ENTITIES)
     found = search(session, SearchParams(q="china"))
     assert [e["id"] for e in found["entities"]] == ["china"]
     assert [c["id"] for c in found["claims"]] == ["c_c1", "c_a1", "c_a2"]
+
+
+@pytest.mark.parametrize(
+    ("q", "expected"),
+    [
+        ("h", ["huawei", "h20"]),  # both names start with h: the one with more claims first
+        ("H20", ["h20"]),
+        ("us", ["united-states"]),  # an exact alias
+        ("nvidia c", ["nvidia"]),  # an alias' prefix
+        ("zz", []),
+    ],
+)
+def test_search_ranks_entities_by_match_then_claims(session: Session, q: str, expected: list[str]) -> None:
+    assert [e["id"] for e in search(session, SearchParams(q=q))["entities"]] == expected
 
 
 @pytest.mark.parametrize(
