@@ -7,6 +7,9 @@ app/api/problems.py. Its `type` is `/problems/<slug>`, a URI reference the API i
 
 from __future__ import annotations
 
+import difflib
+import re
+from collections.abc import Mapping, Sequence
 from http import HTTPStatus
 from typing import Any, ClassVar
 
@@ -28,6 +31,7 @@ __all__ = [
     "Unauthorized",
     "UnprocessableContent",
     "UnsupportedMediaType",
+    "invalid_parameter",
 ]
 
 
@@ -183,6 +187,26 @@ class InvalidParameter(KBError):
         "A query or path parameter is unknown, of the wrong type, out of range, inconsistent with another, "
         "or holds a NUL character; `parameter` names it."
     )
+
+
+def invalid_parameter(errors: Sequence[Mapping[str, Any]]) -> InvalidParameter:
+    """A parameter model's validation errors (pydantic's `errors()`) as this API's: the first complaint, in
+    words, naming its parameter. The API's query strings and the CLI's filter options say the same."""
+    first = errors[0] if errors else {}
+    location = [str(p) for p in first.get("loc", ()) if p not in ("query", "path", "body")]
+    parameter = location[0] if location else None
+    message = str(first.get("msg", "invalid request"))
+    if first.get("type") == "extra_forbidden":
+        message = f"unknown parameter {parameter!r}"
+    elif first.get("type") == "literal_error":
+        allowed = re.findall(r"'([^']+)'", str(first.get("ctx", {}).get("expected", "")))
+        hint = difflib.get_close_matches(str(first.get("input")), allowed, n=1)
+        message = f"{first.get('input')!r} is not one of {', '.join(allowed)}"
+        if hint:
+            message += f"; did you mean {hint[0]!r}?"
+    elif first.get("type") == "value_error":
+        message = message.removeprefix("Value error, ")
+    return InvalidParameter(message, parameter=parameter)
 
 
 class UnprocessableContent(KBError):

@@ -13,6 +13,7 @@ from starlette.middleware.cors import CORSMiddleware
 from app.api import changes, claims, entities, health, overview, problems, sources, write
 from app.api.auth import require_read
 from app.api.caching import ETagMiddleware
+from app.api.head import HeadMiddleware
 from app.api.limits import BodyLimitMiddleware
 from app.api.observability import ObservabilityMiddleware
 from app.api.openapi import document_models
@@ -59,6 +60,8 @@ def create_app(engine: Engine | None = None, settings: Settings | None = None) -
     # The bodies of POST and PATCH /sources, under the names clients know them by.
     document_models(api, SourceCreate=ArticleIn, SourcePatch=ArticleMetadata)
     api.add_middleware(ETagMiddleware)
+    # Outside the ETag layer, which hashes the GET body a HEAD then drops.
+    api.add_middleware(HeadMiddleware)
     api.add_middleware(BodyLimitMiddleware, max_bytes=settings.aikb_max_body_bytes)
     if settings.cors_origins:  # off unless configured: no layer, no headers, preflights not allowed
         api.add_middleware(

@@ -26,7 +26,7 @@ class ChangeParams(BaseModel):
 
 
 class ChangeFeed(BaseModel):
-    items: list[ChangePublic]
+    items: list[ChangePublic] = Field(description="Changes after `since`, oldest first")
     next_cursor: int = Field(description="Pass as `since` next time; equals `since` when nothing is new")
     has_more: bool = Field(description="More entries are waiting: call again at once")
 

@@ -7,7 +7,7 @@ from collections.abc import Callable, Iterator
 from typing import Annotated, TypeVar
 
 from anyio import CapacityLimiter, to_thread
-from fastapi import Depends, Request
+from fastapi import Depends, Path, Request
 from sqlalchemy import Engine
 from sqlmodel import Session
 
@@ -16,7 +16,17 @@ from app.db import time_limit_of
 from app.extraction.pipeline import Pipeline, get_pipeline
 from app.sql import Db
 
-__all__ = ["PipelineDep", "SessionDep", "SettingsDep", "app_settings", "get_session", "run_query"]
+__all__ = [
+    "ClaimId",
+    "EntityId",
+    "PipelineDep",
+    "SessionDep",
+    "SettingsDep",
+    "SourceId",
+    "app_settings",
+    "get_session",
+    "run_query",
+]
 
 T = TypeVar("T")
 
@@ -36,6 +46,14 @@ async def app_settings(request: Request) -> Settings:
 def _pipeline() -> Pipeline:
     return get_pipeline()
 
+
+# Path parameters, documented once (the examples are ids of the seeds, which are stable across reloads).
+ClaimId = Annotated[str, Path(description="Claim id (`c_…`)", examples=["c_56f8b61997af18c7"])]
+SourceId = Annotated[str, Path(description="Source id (`src_…`)", examples=["src_56f8b6198e1b"])]
+EntityId = Annotated[
+    str,
+    Path(description="Entity id; an alias or old id answers 301 to the canonical one", examples=["huawei"]),
+]
 
 SessionDep = Annotated[Session, Depends(get_session)]
 SettingsDep = Annotated[Settings, Depends(app_settings)]

@@ -10,7 +10,7 @@ from sqlmodel import Session
 
 from app import queries
 from app.api.claims import ClaimFilterDep, ClaimPage, claims_page
-from app.api.deps import SessionDep
+from app.api.deps import EntityId, SessionDep
 from app.api.problems import problem_responses
 from app.api.responses import EXPORTS, JSONResponse, list_response
 from app.errors import NotFound
@@ -46,7 +46,7 @@ def _redirect_unless_entity(session: Session, entity_id: str, request: Request) 
 
 
 @router.get("/entities/{entity_id}", response_model=EntityDetail, responses={**REDIRECT, **NO_ENTITY})
-def get_entity(entity_id: str, request: Request, session: SessionDep) -> Any:
+def get_entity(entity_id: EntityId, request: Request, session: SessionDep) -> Any:
     """An entity: aliases, attributes, relations in and out, claim counts by topic, sources mentioning it.
     An alias or old id (`/entities/nvidia-corporation`) answers 301 with the canonical URL."""
     return _redirect_unless_entity(session, entity_id, request) or JSONResponse(
@@ -59,7 +59,7 @@ def get_entity(entity_id: str, request: Request, session: SessionDep) -> Any:
     response_model=ClaimPage,
     responses={**EXPORTS, **REDIRECT, **problem_responses(400), **NO_ENTITY},
 )
-def entity_claims(entity_id: str, request: Request, session: SessionDep, params: ClaimFilterDep) -> Any:
+def entity_claims(entity_id: EntityId, request: Request, session: SessionDep, params: ClaimFilterDep) -> Any:
     """Claims about the entity, with every /claims filter."""
     redirect = _redirect_unless_entity(session, entity_id, request)
     if redirect is not None:
@@ -73,7 +73,7 @@ def entity_claims(entity_id: str, request: Request, session: SessionDep, params:
     responses={**EXPORTS, **REDIRECT, **problem_responses(400), **NO_ENTITY},
 )
 def entity_relations(
-    entity_id: str, request: Request, session: SessionDep, params: Annotated[PageParams, Query()]
+    entity_id: EntityId, request: Request, session: SessionDep, params: Annotated[PageParams, Query()]
 ) -> Any:
     """Relations in which the entity is subject or object, with their provenance."""
     redirect = _redirect_unless_entity(session, entity_id, request)

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+from typing import Literal
+
 from fastapi import APIRouter, Request, Response
+from pydantic import BaseModel, ConfigDict, Field
 from sqlalchemy import text
 from sqlalchemy.exc import SQLAlchemyError
 
@@ -18,14 +21,33 @@ router = APIRouter(tags=["operations"])
 NO_STORE = {"cache-control": "no-store"}
 
 
-@router.get("/health")
+class Health(BaseModel):
+    """GET /health: the process serves and its database answers."""
+
+    model_config = ConfigDict(json_schema_extra={"examples": [{"status": "ok"}]})
+    status: Literal["ok"] = Field(description="Always `ok` (a failing check answers 5xx instead)")
+
+
+class Ready(BaseModel):
+    """GET /ready: the database is reachable and at the newest migration."""
+
+    model_config = ConfigDict(json_schema_extra={"examples": [{"status": "ready", "revision": "0007"}]})
+    status: Literal["ready"] = Field(description="Always `ready` (otherwise the answer is a 503 problem)")
+    revision: str = Field(description="The database's migration revision (the code's head)")
+
+
+@router.get("/health", response_model=Health)
 def health(session: SessionDep) -> JSONResponse:
     """Liveness: the service is up and its database answers."""
     session.execute(text("SELECT 1"))
     return JSONResponse({"status": "ok"}, headers=NO_STORE)
 
 
-@router.get("/ready", responses=problem_responses(503, e503="Database unreachable, or migrations behind"))
+@router.get(
+    "/ready",
+    response_model=Ready,
+    responses=problem_responses(503, e503="Database unreachable, or migrations behind"),
+)
 def ready(session: SessionDep) -> JSONResponse:
     """Readiness: the database answers and its schema is at the newest migration (else 503, saying which)."""
     try:

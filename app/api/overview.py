@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Annotated
 
 from fastapi import APIRouter, Query
+from pydantic import Field
 
 from app import queries
 from app.api.deps import SessionDep
@@ -16,7 +17,7 @@ router = APIRouter(tags=["overview"])
 
 
 class TopicCount(TopicPublic):
-    claim_count: int
+    claim_count: int = Field(description="Claims on this topic")
 
 
 @router.get("/topics", response_model=list[TopicCount])

@@ -4,8 +4,6 @@ and the pure ASGI middlewares that answer before the app), how OpenAPI documents
 
 from __future__ import annotations
 
-import difflib
-import re
 import sqlite3
 from typing import Annotated, Any
 
@@ -28,6 +26,7 @@ from app.errors import (
     MethodNotAllowed,
     NotFound,
     QueryTimeLimit,
+    invalid_parameter,
 )
 
 __all__ = [
@@ -50,9 +49,12 @@ class Problem(BaseModel):
         examples=["/problems/invalid-parameter"],
         description="The problem type: GET it (relative to the API) for what it means",
     )
-    title: str = Field(examples=["Invalid parameter"])
-    status: int = Field(examples=[422])
-    detail: str = Field(examples=["'chip' is not one of chips, models, …; did you mean 'chips'?"])
+    title: str = Field(examples=["Invalid parameter"], description="The problem type's short name")
+    status: int = Field(examples=[422], description="The HTTP status of the response")
+    detail: str = Field(
+        examples=["'chip' is not one of chips, models, …; did you mean 'chips'?"],
+        description="What went wrong in this request, and what to do instead",
+    )
     parameter: str | None = Field(default=None, description="The parameter or field at fault")
 
 
@@ -83,21 +85,7 @@ async def send_problem(
 
 def _invalid_parameter(exc: RequestValidationError) -> InvalidParameter:
     """FastAPI's validation error as this API's: the first complaint, in words, naming its parameter."""
-    first = exc.errors()[0] if exc.errors() else {}
-    location = [str(p) for p in first.get("loc", ()) if p not in ("query", "path", "body")]
-    parameter = location[0] if location else None
-    message = first.get("msg", "invalid request")
-    if first.get("type") == "extra_forbidden":
-        message = f"unknown parameter {parameter!r}"
-    elif first.get("type") == "literal_error":
-        allowed = re.findall(r"'([^']+)'", str(first.get("ctx", {}).get("expected", "")))
-        hint = difflib.get_close_matches(str(first.get("input")), allowed, n=1)
-        message = f"{first.get('input')!r} is not one of {', '.join(allowed)}"
-        if hint:
-            message += f"; did you mean {hint[0]!r}?"
-    elif first.get("type") == "value_error":
-        message = message.removeprefix("Value error, ")
-    return InvalidParameter(message, parameter=parameter)
+    return invalid_parameter(exc.errors())
 
 
 def _http_error(exc: StarletteHTTPException) -> KBError:
@@ -105,7 +93,10 @@ def _http_error(exc: StarletteHTTPException) -> KBError:
     if exc.status_code == 404:
         return NotFound(f"no such path; {exc.detail}" if exc.detail != "Not Found" else "no such path")
     if exc.status_code == 405:
-        return MethodNotAllowed("this path does not take this method", allow=(exc.headers or {}).get("Allow"))
+        allow = (exc.headers or {}).get("Allow")
+        if allow and "GET" in allow.split(", ") and "HEAD" not in allow:
+            allow += ", HEAD"  # answered for every GET route (app.api.head)
+        return MethodNotAllowed("this path does not take this method", allow=allow)
     # Nothing else is raised by the framework here; should it be, the status speaks for itself.
     return HttpStatus(exc.status_code, str(exc.detail))
 
@@ -185,10 +176,10 @@ class ProblemType(BaseModel):
         }
     )
 
-    type: str
-    title: str
-    status: int
-    about: str
+    type: str = Field(description="The `type` problem bodies carry")
+    title: str = Field(description="Their title")
+    status: int = Field(description="The HTTP status they come with")
+    about: str = Field(description="What the problem means and how to avoid it")
 
 
 router = APIRouter(prefix="/problems", tags=["operations"])
@@ -209,7 +200,9 @@ async def list_problem_types() -> Response:
 @router.get(
     "/{slug}", response_model=ProblemType, responses=problem_responses(404, e404="No such problem type")
 )
-async def get_problem_type(slug: Annotated[str, Path(pattern="^[a-z-]{1,40}$")]) -> Response:
+async def get_problem_type(
+    slug: Annotated[str, Path(pattern="^[a-z-]{1,40}$", description="The last part of a problem's `type`")],
+) -> Response:
     """What a problem body whose `type` is `/problems/{slug}` means."""
     error = PROBLEM_TYPES.get(slug)
     if error is None:

@@ -8,12 +8,13 @@ from typing import Any, TypeVar
 
 import orjson
 from fastapi import Request, Response, responses
+from sqlalchemy import Engine
 from sqlmodel import Session
 
 from app.api.formats import export_response, wanted_format
 from app.queries import PageParams
 
-__all__ = ["EXPORTS", "JSONResponse", "list_response", "next_link", "page_response"]
+__all__ = ["EXPORTS", "JSONResponse", "export_limit", "list_response", "next_link", "page_response"]
 
 Params = TypeVar("Params", bound=PageParams)
 
@@ -64,6 +65,11 @@ def page_response(request: Request, items: list[dict[str, Any]], next_cursor: st
     return response
 
 
+def export_limit(params: PageParams) -> int | None:
+    """How many rows an export may hold: the request's `limit` when it gives one, else every row."""
+    return params.limit if "limit" in params.model_fields_set else None
+
+
 def list_response(
     request: Request,
     session: Session,
@@ -71,13 +77,14 @@ def list_response(
     list_items: Callable[[Session, Params], tuple[list[dict[str, Any]], str | None]],
 ) -> Response:
     """A JSON page of `list_items` (an app.queries list), or with format=csv|ndjson every item from the
-    cursor on, streamed."""
+    cursor on (at most `limit`, when given), streamed."""
     fmt = wanted_format(request, params.format)
     if fmt != "json":
 
         def batch(s: Session, cursor: str | None, n: int) -> tuple[list[dict[str, Any]], str | None]:
             return list_items(s, params.model_copy(update={"cursor": cursor, "limit": n}))
 
-        return export_response(session.get_bind(), fmt, params.cursor, batch)  # type: ignore[arg-type]
+        engine: Engine = session.get_bind()  # type: ignore[assignment]
+        return export_response(request, engine, fmt, params.cursor, batch, export_limit(params))
     items, cursor = list_items(session, params)
     return page_response(request, items, cursor)

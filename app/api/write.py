@@ -8,12 +8,12 @@ from typing import Annotated, Any, TypeVar
 
 import orjson
 from fastapi import APIRouter, Depends, Query, Request, Response
-from pydantic import BaseModel
+from pydantic import BaseModel, Field
 from sqlmodel import Session
 
 from app import ingest, queries
 from app.api.auth import require_write
-from app.api.deps import PipelineDep, SessionDep
+from app.api.deps import PipelineDep, SessionDep, SourceId
 from app.api.openapi import schema_ref
 from app.api.problems import problem_responses
 from app.api.responses import JSONResponse
@@ -169,7 +169,7 @@ def _create(session: Session, article: Article, pipeline: Pipeline) -> tuple[str
         ("application/merge-patch+json", _schema(ArticleMetadata, "SourcePatch")),
     ),
 )
-def update_source(source_id: str, session: SessionDep, body: BodyDep) -> JSONResponse:
+def update_source(source_id: SourceId, session: SessionDep, body: BodyDep) -> JSONResponse:
     """Change a source's metadata with a JSON merge patch: fields sent replace, `null` clears, fields left
     out stay. Claims take the new publication date; the text and its extraction are untouched. The key
     (and so the id) stays even when `url` changes."""
@@ -197,7 +197,9 @@ def update_source(source_id: str, session: SessionDep, body: BodyDep) -> JSONRes
     responses=problem_responses(400, 401, 403, 404, 413, 415, 422),
     openapi_extra=_body_doc(PLAIN, ("text/markdown", {"schema": {"type": "string"}})),
 )
-def replace_text(source_id: str, session: SessionDep, pipeline: PipelineDep, body: BodyDep) -> JSONResponse:
+def replace_text(
+    source_id: SourceId, session: SessionDep, pipeline: PipelineDep, body: BodyDep
+) -> JSONResponse:
     """Replace a source's text (the body, byte for byte; no front matter here) and extract it again, in one
     transaction: if extraction fails, the old text and claims stay. The same text again changes nothing."""
     _accept(body, "text/plain", "text/markdown")
@@ -222,7 +224,7 @@ def replace_text(source_id: str, session: SessionDep, pipeline: PipelineDep, bod
     response_class=Response,
     responses=problem_responses(401, 403, 404),
 )
-def delete_source(source_id: str, session: SessionDep) -> Response:
+def delete_source(source_id: SourceId, session: SessionDep) -> Response:
     """Delete a source with its claims, mentions, learned aliases and relations. An entity found in it stays
     while another source refers to it; catalog entities always stay. The change feed records the deletion."""
 
@@ -249,12 +251,14 @@ class ReextractReport(BaseModel):
             ]
         }
     }
-    selected: int
-    statuses: dict[str, int]
-    failed: list[str]
-    claims_before: int
-    claims_after: int
-    extractor_version: str
+    selected: int = Field(
+        description="Sources chosen: another extractor version wrote them (all with all=true)"
+    )
+    statuses: dict[str, int] = Field(description="How many took each outcome (changed, unchanged, failed)")
+    failed: list[str] = Field(description="A message per source that failed (it keeps its extraction)")
+    claims_before: int = Field(description="Claims of those sources before")
+    claims_after: int = Field(description="Claims of those sources after")
+    extractor_version: str = Field(description="The version of the extraction pipeline that ran")
 
 
 @router.post(
