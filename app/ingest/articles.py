@@ -18,9 +18,11 @@ __all__ = [
     "ArticleError",
     "ArticleIn",
     "ArticleMetadata",
+    "Folder",
     "article_from_json",
     "article_from_markdown",
     "decode_text",
+    "folder_manifest",
     "metadata_patch",
     "read_folder",
     "text_hash",
@@ -44,9 +46,11 @@ class ArticleMetadata(BaseModel):
         extra="forbid",
         json_schema_extra={"examples": [{"title": "Why China is winning the AI race", "note": None}]},
     )
-    url: str | None = None
-    title: str | None = None
-    publisher: str | None = None
+    url: str | None = Field(
+        default=None, description="Where the article was published; its identity when given"
+    )
+    title: str | None = Field(default=None, description="Headline")
+    publisher: str | None = Field(default=None, description="Publication or site")
     authors: list[str] | None = Field(default=None, description="null or absent: none")
     published: date | None = Field(default=None, description="YYYY-MM-DD")
     published_not_before: date | None = Field(
@@ -54,7 +58,9 @@ class ArticleMetadata(BaseModel):
         description="YYYY-MM-DD: the article is from this day or later (when `published` is unknown)",
     )
     language: str | None = Field(default=None, description="null or absent: en")
-    note: str | None = None
+    note: str | None = Field(
+        default=None, description="Free remarks (how the metadata was established, doubts about it)"
+    )
 
     @field_validator("published", "published_not_before", mode="before")
     @classmethod
@@ -241,29 +247,51 @@ def _folder_article(folder: Path, entry: Any, index: int) -> Article:
     return Article(article.url or f"file:{file_name}", article)
 
 
-def read_folder(folder: Path) -> tuple[list[Article], list[str]]:
-    """The folder's articles per its sources.json, and a message for each one that cannot be read."""
-    manifest = folder / "sources.json"
+class Folder(NamedTuple):
+    """What a folder holds: the articles its sources.json lists that can be read, a message for each
+    listed article that cannot (once each, with the reason), and the text files it does not list."""
+
+    articles: list[Article]
+    failed: list[str]
+    unlisted: list[str]
+
+
+def folder_manifest(path: Path) -> Path:
+    """The sources.json of a folder (or that file itself), or an ArticleError saying what is wrong."""
+    if path.is_file() and path.name == "sources.json":
+        return path
+    if not path.exists():
+        raise ArticleError(f"{path}: no such folder")
+    if not path.is_dir():
+        raise ArticleError(f"{path}: is a file, not a folder; give the folder that holds sources.json")
+    manifest = path / "sources.json"
     if not manifest.is_file():
-        raise ArticleError(f"{folder}: no sources.json")
+        raise ArticleError(f"{path}: no sources.json in this folder (it lists the articles to load)")
+    return manifest
+
+
+def read_folder(path: Path) -> Folder:
+    """The articles a folder's sources.json lists (`path` is the folder or its sources.json), a message
+    for each one that cannot be read, and the text files it does not list."""
+    manifest = folder_manifest(path)
+    folder = manifest.parent
     try:
         entries = json.loads(manifest.read_text(encoding="utf-8"))
     except (UnicodeDecodeError, json.JSONDecodeError) as exc:
         raise ArticleError(f"{manifest}: not valid JSON ({exc})") from exc
     if not isinstance(entries, list):
         raise ArticleError(f"{manifest}: expected a list of articles")
-    articles: list[Article] = []
-    errors: list[str] = []
+    contents = Folder([], [], [])
     listed: set[Path] = set()
     for index, entry in enumerate(entries):
+        # Listed, whether or not it can be read: a bad entry is reported once, as what it is.
+        if isinstance(entry, dict) and isinstance(entry.get("file"), str) and entry["file"]:
+            listed.add((folder / entry["file"]).resolve())
         try:
-            article = _folder_article(folder, entry, index)
+            contents.articles.append(_folder_article(folder, entry, index))
         except ArticleError as exc:
-            errors.append(str(exc))
-            continue
-        listed.add((folder / entry["file"]).resolve())
-        articles.append(article)
-    for path in sorted(folder.rglob("*.txt")) + sorted(folder.rglob("*.md")):
-        if path.resolve() not in listed and path.name.lower() not in ("readme.md",):
-            errors.append(f"{path.relative_to(folder)}: not listed in sources.json (skipped)")
-    return articles, errors
+            contents.failed.append(str(exc))
+    for text in sorted(folder.rglob("*.txt")) + sorted(folder.rglob("*.md")):
+        if text.resolve() not in listed and text.name.lower() not in ("readme.md",):
+            contents.unlisted.append(f"{text.relative_to(folder)}: not listed in sources.json")
+    return contents

@@ -104,19 +104,26 @@ def _write_batch(engine: Engine, articles: Sequence[Article], pipeline: Pipeline
 
 @dataclass(slots=True)
 class LoadSummary:
+    """What a load did: articles by outcome, a message per article that failed (once each, with its
+    reason), the folder's text files sources.json does not list (skipped, not failed), and the KB's size
+    after it."""
+
     new: int = 0
     changed: int = 0
     unchanged: int = 0
     failed: list[str] = field(default_factory=list)
+    unlisted: list[str] = field(default_factory=list)
     entities: int = 0
     claims: int = 0
     relations: int = 0
 
     def line(self) -> str:
+        n = len(self.unlisted)
+        unlisted = f", {n} unlisted {'file' if n == 1 else 'files'} skipped" if n else ""
         return (
             f"articles: {self.new} new, {self.changed} changed, {self.unchanged} unchanged, "
-            f"{len(self.failed)} failed; KB now holds {self.entities} entities, {self.claims} claims, "
-            f"{self.relations} relations"
+            f"{len(self.failed)} failed{unlisted}; KB now holds {self.entities} entities, {self.claims} "
+            f"claims, {self.relations} relations"
         )
 
 
@@ -128,10 +135,14 @@ def _batches(articles: Sequence[Article], size: int) -> Iterator[Sequence[Articl
 def load_folder(
     folder: Path, *, engine: Engine, pipeline: Pipeline, progress: bool = False, batch: int = BATCH_ARTICLES
 ) -> LoadSummary:
-    """Load every article of a folder; a bad article is reported and skipped."""
-    articles, errors = read_folder(folder)
-    summary = load_articles(articles, engine=engine, pipeline=pipeline, progress=progress, batch=batch)
-    summary.failed[:0] = errors
+    """Load every article a folder's sources.json lists (`folder` may be that file); a bad article is
+    reported and skipped, and so is a text file the list leaves out."""
+    contents = read_folder(folder)
+    summary = load_articles(
+        contents.articles, engine=engine, pipeline=pipeline, progress=progress, batch=batch
+    )
+    summary.failed[:0] = contents.failed
+    summary.unlisted = contents.unlisted
     return summary
 
 
