@@ -95,9 +95,8 @@ class BadRequest(KBError):
     title = "Bad request"
     slug = "bad-request"
     about = (
-        "The request cannot be used as sent: a body that is not JSON or not UTF-8, Markdown front matter "
-        "that is not YAML, a `select` or `facets` name that is not one of the fields, or a `q` without a "
-        "word."
+        "The request cannot be used as sent: a body that is not JSON or not UTF-8, or Markdown front "
+        "matter that is not YAML."
     )
 
 
@@ -185,7 +184,9 @@ class InvalidParameter(KBError):
     slug = "invalid-parameter"
     about = (
         "A query or path parameter is unknown, of the wrong type, out of range, inconsistent with another, "
-        "or holds a NUL character; `parameter` names it."
+        "not one of the values it takes (a `select` or `facets` name, a unit, a `q` without a word), names "
+        "no entity, source or publisher the knowledge base holds (the detail suggests close ones), or holds "
+        "a NUL character; `parameter` names it."
     )
 
 

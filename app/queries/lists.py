@@ -435,11 +435,11 @@ def stats(session: Session) -> dict[str, Any]:
         "claims_by_kind": by_kind,
         "quantities": count(QUANTITY),
         "entities": count(ENTITY),
-        "entities_by_type": by_type,
+        "entities_by_type": dict(sorted(by_type.items())),
         "entities_by_origin": dict(sorted(by_entity_origin.items())),
         "entities_with_claims": with_claims,
         "relations": count(RELATION),
-        "relations_by_origin": by_origin,
+        "relations_by_origin": dict(sorted(by_origin.items())),
         "topics": count(TOPIC),
         "last_ingested_at": latest,
     }

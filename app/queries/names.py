@@ -3,15 +3,17 @@ entity by id, by any of its names or aliases, or by an old id (`entity=Nvidia`, 
 source by id or by its url; a publisher in any case. A value that names nothing is an InvalidParameter
 with a hint (did you mean …), never a silently empty list.
 
-Each resolution is an indexed lookup (entity primary key and the unique normalised alias; source primary
-key and unique key; the publisher index); only a miss reads further, to find the hint.
+Each resolution is an indexed lookup (entity primary key, then the unique normalised alias; source primary
+key and unique key; the publisher index); only a miss reads further, to find the hint. A filter that names
+nothing runs no statement.
 """
 
 from __future__ import annotations
 
 import difflib
 from collections.abc import Sequence
-from typing import TypeVar
+from functools import lru_cache
+from typing import Any, TypeVar
 
 from pydantic import BaseModel
 
@@ -50,14 +52,16 @@ def _hint(wanted: str, candidates: Sequence[str], where: str) -> str:
 def entity_named(db: Db, value: str) -> str | None:
     """The id of the entity `value` names: its id, one of its names or aliases (in any case, with any
     punctuation), or an old id (`nvidia-corporation`, kept as an alias when an entity is renamed); None
-    when it names none. Two index probes in one statement."""
+    when it names none. A primary-key probe, then (for a name) one on the unique normalised alias."""
     sql = db.sql()
+    if db.rows(f"SELECT 1 FROM entity WHERE id = {sql(value)}", sql.params):
+        return value
     key = normalise_alias(value.replace("-", " "))
-    statement = f"SELECT 0, id FROM entity WHERE id = {sql(value)}"
-    if key:  # punctuation alone normalises to nothing, which no alias is
-        statement += f" UNION ALL SELECT 1, entity_id FROM entity_alias WHERE normalised = {sql(key)}"
-    rows = db.rows(f"{statement} ORDER BY 1 LIMIT 1", sql.params)
-    return str(rows[0][1]) if rows else None
+    if not key:  # punctuation alone normalises to nothing, which no alias is
+        return None
+    sql = db.sql()
+    rows = db.rows(f"SELECT entity_id FROM entity_alias WHERE normalised = {sql(key)}", sql.params)
+    return str(rows[0][0]) if rows else None
 
 
 def resolve_entity(db: Db, value: str, parameter: str) -> str:
@@ -120,32 +124,34 @@ def resolve_publisher(db: Db, value: str, parameter: str) -> str:
     raise InvalidParameter(f"no source has the publisher {value!r}{hint}", parameter=parameter)
 
 
+# The fields of a filter model that name something, recognised by name.
+_ENTITY_FIELDS = ("speaker", "cited", "subject", "object")
+_NAMING_FIELDS = (*_ENTITY_FIELDS, "entity", "source", "publisher")
+
+
+@lru_cache(maxsize=32)
+def _naming_fields(model: type[BaseModel]) -> tuple[str, ...]:
+    return tuple(name for name in _NAMING_FIELDS if name in model.model_fields)
+
+
 def resolved(db: Db, f: F) -> F:
-    """A filter model with every entity, source and publisher it names resolved (the same object when
-    it names none). Fields are recognised by name: `entity`, `speaker`, `cited`, `subject`, `object`
-    (entities), `source`, `publisher`."""
-    update: dict[str, object] = {}
-    for name in ("speaker", "cited", "subject", "object"):
-        value = getattr(f, name, None)
-        if value:
+    """A filter model with every entity, source and publisher it names resolved (the same object, and no
+    statement run, when it names none: the hot path of a topic page). Fields are recognised by name:
+    `entity`, `speaker`, `cited`, `subject`, `object` (entities), `source`, `publisher`."""
+    given = {name: getattr(f, name) for name in _naming_fields(type(f))}
+    update: dict[str, Any] = {}
+    for name, value in given.items():
+        if not value:
+            continue
+        canonical: Any
+        if name == "entity":  # several, all of which must hold: each once
+            canonical = list(dict.fromkeys(resolve_entity(db, e, name) for e in value))
+        elif name == "source":
+            canonical = resolve_source(db, value, name)
+        elif name == "publisher":
+            canonical = resolve_publisher(db, value, name)
+        else:
             canonical = resolve_entity(db, value, name)
-            if canonical != value:
-                update[name] = canonical
-    entities = getattr(f, "entity", None)
-    if entities:
-        canonical_ids = [resolve_entity(db, e, "entity") for e in entities]
-        if canonical_ids != list(entities):
-            update["entity"] = list(dict.fromkeys(canonical_ids))
-    source = getattr(f, "source", None)
-    if source:
-        source_id = resolve_source(db, source, "source")
-        if source_id != source:
-            update["source"] = source_id
-    publisher = getattr(f, "publisher", None)
-    if publisher:
-        spelled = resolve_publisher(db, publisher, "publisher")
-        if spelled != publisher:
-            update["publisher"] = spelled
-    if not update:
-        return f
-    return f.model_copy(update=update)
+        if canonical != value:
+            update[name] = canonical
+    return f.model_copy(update=update) if update else f
