@@ -1,5 +1,5 @@
-"""What routes are given: the app's settings, a database session, the extraction pipeline, and
-`run_query`, which runs a read where it costs least."""
+"""What routes are given: a database session, the extraction pipeline, and `run_query`, which runs a read
+where it costs least. The app's settings are `request.app.state.settings` (create_app)."""
 
 from __future__ import annotations
 
@@ -11,12 +11,11 @@ from fastapi import Depends, Request
 from sqlalchemy import Engine
 from sqlmodel import Session
 
-from app.config import Settings
 from app.db import time_limit_of
 from app.extraction.pipeline import Pipeline, get_pipeline
 from app.sql import Db
 
-__all__ = ["PipelineDep", "SessionDep", "SettingsDep", "app_settings", "get_session", "run_query"]
+__all__ = ["PipelineDep", "SessionDep", "get_session", "run_query"]
 
 T = TypeVar("T")
 
@@ -27,18 +26,11 @@ def get_session(request: Request) -> Iterator[Session]:
         yield session
 
 
-async def app_settings(request: Request) -> Settings:
-    """The settings the app was built with (async: no thread hop to read an attribute)."""
-    settings: Settings = request.app.state.settings
-    return settings
-
-
 def _pipeline() -> Pipeline:
     return get_pipeline()
 
 
 SessionDep = Annotated[Session, Depends(get_session)]
-SettingsDep = Annotated[Settings, Depends(app_settings)]
 PipelineDep = Annotated[Pipeline, Depends(_pipeline)]
 
 
