@@ -134,8 +134,8 @@ class Db:
     ) -> None:
         """Insert rows (tuples in `columns` order) with one executemany. With `skip_existing`, a row whose key
         another transaction has inserted is skipped instead of failing (ON CONFLICT DO NOTHING). The one
-        statement written here with positional placeholders: rows stay the tuples they are (binding
-        hundreds of rows by name costs an article's ingest ~1 ms, bench/ingest_bench.py)."""
+        statement written here with positional placeholders: rows stay the tuples they are, since binding
+        hundreds of rows by name is a measurable share of an article's ingest (docs/PERFORMANCE.md)."""
         mark = "?" if self.sqlite else "%s"
         names = ", ".join(f'"{c}"' for c in columns)
         conflict = " ON CONFLICT DO NOTHING" if skip_existing else ""

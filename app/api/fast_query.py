@@ -2,9 +2,9 @@
 per-request extraction of a query model.
 
 Why: FastAPI reads a query model field by field and inspects every field's annotation again on each
-request (ClaimFilter has 22 fields). On a 1M-claim KB that doubled what a page of claims costs the
-server (~260 -> ~480 µs of CPU, bench/request_cost.py) and took the load test's throughput against the
-bare-FastAPI ceiling from ~0.45 to ~0.28, under its 0.35 target (docs/PERFORMANCE.md, same run).
+request (ClaimFilter has 22 fields). That about doubled the CPU a page of claims costs the server and
+took the load test's throughput against the bare-FastAPI ceiling under its 0.35 target; measured both
+ways in one run, in docs/PERFORMANCE.md ("GET /claims: FastAPI's parsing or the fast path").
 
 What stays FastAPI's: the route is declared as usual, `params: Annotated[Model, Query()]`; a second,
 never-matched copy of it is what OpenAPI documents (FastAPI's own parameters and schema); the served

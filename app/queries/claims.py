@@ -53,6 +53,11 @@ CLAIM_FIELDS = (
 )
 CLAIM_FACETS = ("topic", "entity", "kind", "source", "speaker")
 ClaimSort = Literal["-published", "published", "relevance", "position"]
+# The upper bound of a range -> its lower bound and what to say when they are the wrong way round.
+_RANGES = {
+    "value_max": ("value_min", "value_min is greater than value_max"),
+    "published_to": ("published_from", "published_from is after published_to"),
+}
 
 
 class ClaimFilter(PageParams):
@@ -93,20 +98,13 @@ class ClaimFilter(PageParams):
     )
 
     # Checks between two parameters name the second, so the error says which one to change.
-    @field_validator("value_max")
+    @field_validator("value_max", "published_to")
     @classmethod
-    def _above_min(cls, value: float | None, info: ValidationInfo) -> float | None:
-        low = info.data.get("value_min")
+    def _not_below(cls, value: Any, info: ValidationInfo) -> Any:
+        low_name, wrong = _RANGES[str(info.field_name)]
+        low = info.data.get(low_name)
         if value is not None and low is not None and low > value:
-            raise ValueError("value_min is greater than value_max")
-        return value
-
-    @field_validator("published_to")
-    @classmethod
-    def _after_from(cls, value: date | None, info: ValidationInfo) -> date | None:
-        start = info.data.get("published_from")
-        if value is not None and start is not None and start > value:
-            raise ValueError("published_from is after published_to")
+            raise ValueError(wrong)
         return value
 
     @field_validator("sort")
@@ -236,8 +234,9 @@ def _conditions(sql: Sql, f: ClaimFilter, *, driver: Driver | None = None, fts: 
         where.append(f"c.cited_id = {sql(f.cited)}")
     if f.kind:
         # Five kinds, none rare: a page is read in date order and filtered, never gathered by kind and
-        # sorted. SQLite's planner would pick ix_claim_kind (and sort every quote: 0.8 s at 1M claims);
-        # the unary plus keeps it off that index. PostgreSQL's planner decides from its statistics.
+        # sorted. SQLite's planner would pick ix_claim_kind and sort every quote (a cost that grows with
+        # the table: docs/PERFORMANCE.md); the unary plus keeps it off that index. PostgreSQL's planner
+        # decides from its statistics.
         kind = "+c.kind" if sql.sqlite else "c.kind"
         where.append(f"{kind} IN {sql.each(f.kind)}")
     day = "d.day" if driver is not None and driver[0] in ("topic", "entity") else "c.day"
