@@ -198,7 +198,7 @@ def rerender(
         return 0
     claim_ids = [r[0] for r in db.rows(which, sql.params)]
     update = db.sql()
-    statement = f"UPDATE claim SET doc = {update.slot('doc', None)} WHERE id = {update.slot('id', None)}"
+    statement = f"UPDATE claim SET doc = {update.named('doc')} WHERE id = {update.named('id')}"
     for n in range(0, len(claim_ids), RENDER_BATCH):
         batch = ClaimRows.read(db, claim_ids=claim_ids[n : n + RENDER_BATCH])
         docs = documents(batch, entity_refs(db, batch.entity_ids()))
@@ -252,14 +252,14 @@ def apply_facet_deltas(db: Db, deltas: Counter[FacetKey]) -> None:
     if not rows:
         return
     sql = db.sql()
-    key = f"{sql.slot('scope', None)}, {sql.slot('facet', None)}, {sql.slot('value', None)}"
+    key = f"{sql.named('scope')}, {sql.named('facet')}, {sql.named('value')}"
     db.execute_many(
-        f"INSERT INTO facet_count (scope, facet, value, count) VALUES ({key}, {sql.slot('n', None)}) "
+        f"INSERT INTO facet_count (scope, facet, value, count) VALUES ({key}, {sql.named('n')}) "
         "ON CONFLICT (scope, facet, value) DO UPDATE SET count = facet_count.count + excluded.count",
         [{"scope": s, "facet": f, "value": v, "n": n} for (s, f, v), n in rows],
     )
     gone = [{"scope": s, "facet": f, "value": v} for (s, f, v), n in rows if n < 0]
-    where = " AND ".join(f"{c} = {sql.slot(c, None)}" for c in ("scope", "facet", "value"))
+    where = " AND ".join(f"{c} = {sql.named(c)}" for c in ("scope", "facet", "value"))
     db.execute_many(f"DELETE FROM facet_count WHERE {where} AND count <= 0", gone)
 
 
