@@ -10,7 +10,7 @@ knowledge base. Hand-written SQL (app.sql).
 from __future__ import annotations
 
 from collections import Counter, defaultdict
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Any, NamedTuple
@@ -211,21 +211,19 @@ def rerender(
 
 def _claim_keys(
     kind: str, source_id: str, speaker_id: str | None, topics: list[str], entities: list[str]
-) -> Iterator[FacetKey]:
+) -> list[FacetKey]:
     """The counters one claim adds to. Scopes are every claim (''), each of its topics and each of its
     entities; within an entity, entity and source facets are not kept (they would be entities x entities
     and entities x sources rows) and are counted live instead."""
-    own = (
-        [("topic", t) for t in topics] + [("kind", kind)] + ([("speaker", speaker_id)] if speaker_id else [])
-    )
-    wide = [*own, *(("entity", e) for e in entities), ("source", source_id)]
-    for facet, value in wide:
-        yield "", facet, value
-        for t in topics:
-            yield f"topic:{t}", facet, value
-    for e in entities:
-        for facet, value in own:
-            yield f"entity:{e}", facet, value
+    own = [("topic", t) for t in topics]
+    own.append(("kind", kind))
+    if speaker_id:
+        own.append(("speaker", speaker_id))
+    wide = [*own, *[("entity", e) for e in entities], ("source", source_id)]
+    scopes = ["", *[f"topic:{t}" for t in topics]]
+    keys = [(scope, facet, value) for scope in scopes for facet, value in wide]
+    keys += [(f"entity:{e}", facet, value) for e in entities for facet, value in own]
+    return keys
 
 
 def facet_deltas(rows: ClaimRows, sign: int = 1) -> Counter[FacetKey]:
