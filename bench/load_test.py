@@ -16,6 +16,8 @@ What it measures, in one run (servers on 127.0.0.1 only, one uvicorn worker each
 3. The facets and full-text requests under the same c=32 wrk load (shorter runs).
 4. With --compare-db: the sequential latencies again on a smaller KB, to show what grows with the table.
 5. With --profile: py-spy samples the real server for 20 s under c=32 load; top functions are printed.
+6. The explorer's pages (/ui/…): sequential medians and HTML sizes of each page, against the targets of
+   50 ms and 150 KB (`--pages-only` runs just this).
 
 Pinning (as in ../shared/reference/perf_baselines.md): server on CPU `--server-cpu` (1), wrk and this
 script on `--client-cpu` (0). Every loop is bounded in count and time; every server is stopped by its PID.
@@ -68,7 +70,9 @@ TARGETS = {
     "deep_page_ratio": 1.2,  # 1,000th page within 1.2x the first page's latency
     "ranked_p50_ms": 20.0,
 }
+PAGE_TARGETS = {"median_ms": 50.0, "html_kb": 150.0}
 SLOW_MS = 2000.0  # a request slower than this alone is not warmed up, nor put under c=32 load
+ENTITY_TOPIC_CHART_MAX = 1000  # app.ui.data.ENTITY_TOPIC_CHART_MAX (not imported: the script stands alone)
 UNIT_MS = {"us": 1e-3, "ms": 1.0, "s": 1e3, "m": 60e3}
 
 
@@ -255,6 +259,16 @@ class Client:
         data: dict[str, Any] = json.loads(body)
         return ms, data
 
+    def get_raw(self, path: str) -> tuple[float, bytes]:
+        t0 = time.perf_counter()
+        self.conn.request("GET", path, headers={"Accept": "text/html"})
+        resp = self.conn.getresponse()
+        body = resp.read()
+        ms = (time.perf_counter() - t0) * 1000
+        if resp.status != 200:
+            raise RuntimeError(f"GET {path} -> {resp.status}: {body[:300]!r}")
+        return ms, body
+
     def close(self) -> None:
         self.conn.close()
 
@@ -329,6 +343,59 @@ def sequential(args: argparse.Namespace, port: int) -> dict[str, Any]:
         out["ranked_q_fresh"] = summary(fresh) | {"queries": len(FRESH_QUERIES)}
         times, data = series(client, RANKED, args.seq_reps, args.seq_timeout)
         out["ranked_q"] = summary(times) | {"items": len(data["items"])}
+    finally:
+        client.close()
+    return out
+
+
+def explorer_pages(client: Client) -> dict[str, str]:
+    """The explorer's pages to time, with ids found through the API: a chips claim and its source, the
+    entity with the most claims, the one with the most claims the entity chart still splits by topic
+    (ENTITY_TOPIC_CHART_MAX: the costliest chart), and the one with the fewest claims."""
+    _, page = client.get(FIRST_PAGE)
+    claim = page["items"][0]
+    ranked: list[dict[str, Any]] = []
+    path = "/entities?sort=-claims&limit=200"
+    while True:  # every entity, most claims first (5,000 in the benchmark's KB: 25 requests)
+        _, listed = client.get(path)
+        ranked += listed["items"]
+        if not listed["next_cursor"]:
+            break
+        path = f"/entities?sort=-claims&limit=200&cursor={listed['next_cursor']}"
+    split = next(e for e in ranked if e["claim_count"] <= ENTITY_TOPIC_CHART_MAX)
+    ranked = [e for e in ranked if e["claim_count"] > 0]
+    return {
+        "overview": "/ui/",
+        "claims (no filter)": "/ui/claims",
+        "claims topic=chips": "/ui/claims?topic=chips",
+        "claims topic=chips&kind=quote": "/ui/claims?topic=chips&kind=quote",
+        "claims q=export controls": "/ui/claims?q=export+controls",
+        "claim": f"/ui/claims/{claim['id']}",
+        "source reader": f"/ui/sources/{claim['source']}",
+        **{
+            f"entity, {what} ({e['id']}, {e['claim_count']:,} claims)": f"/ui/entities/{e['id']}"
+            for what, e in (("most claims", ranked[0]), ("charted by topic", split), ("tail", ranked[-1]))
+        },
+        "entities": "/ui/entities",
+        "search q=huawei": "/ui/search?q=huawei",
+        "conflicts": "/ui/conflicts",
+    }
+
+
+def pages(args: argparse.Namespace, port: int) -> dict[str, Any]:
+    """Each explorer page: sequential median over up to args.seq_reps requests, and its HTML size."""
+    client = Client(port)
+    out: dict[str, Any] = {}
+    try:
+        for name, path in explorer_pages(client).items():
+            client.get_raw(path)  # warm-up, discarded
+            times: list[float] = []
+            body = b""
+            deadline = time.monotonic() + args.seq_timeout
+            while len(times) < args.seq_reps and time.monotonic() < deadline:
+                ms, body = client.get_raw(path)
+                times.append(ms)
+            out[name] = summary(times) | {"path": path, "html_kb": round(len(body) / 1024, 1)}
     finally:
         client.close()
     return out
@@ -531,6 +598,7 @@ class Results:
     sequential: dict[str, Any] = field(default_factory=dict)
     compare: dict[str, Any] = field(default_factory=dict)
     profile: dict[str, Any] = field(default_factory=dict)
+    pages: dict[str, Any] = field(default_factory=dict)
     commands: dict[str, str] = field(default_factory=dict)
     body_bytes: int = 0
     response_headers: dict[str, str] = field(default_factory=dict)
@@ -568,35 +636,38 @@ def report(res: Results, args: argparse.Namespace) -> None:
         vals = [r[key] for r in rs if r[key] is not None]
         return f"{med(vals):,.1f} ({min(vals):,.1f}–{max(vals):,.1f})" if vals else "-"
 
-    print(f"\nThroughput, body {res.body_bytes:,} bytes, {len(a)} alternating reps (median (min–max)):")
-    print(f"(both send the real response's headers: {', '.join(res.response_headers)})")
-    print("| measure | (a) ceiling | (b) real | (b)/(a) | target |\n|---|---:|---:|---:|---|")
-    ratio = med(ratios)
-    print(
-        f"| req/s | {rng_(a, 'rps')} | {rng_(b, 'rps')} | **{ratio:.3g}** "
-        f"(runs: {', '.join(f'{x:.3g}' for x in ratios)}) | ≥ {TARGETS['ratio']} "
-        f"{'met' if ratio >= TARGETS['ratio'] else 'NOT met'} |"
-    )
-    p99 = med([r["p99_ms"] for r in b])
-    print(f"| p50 ms | {rng_(a, 'p50_ms')} | {rng_(b, 'p50_ms')} | | |")
-    print(
-        f"| p99 ms | {rng_(a, 'p99_ms')} | {rng_(b, 'p99_ms')} | | (b) ≤ {TARGETS['p99_ms']:g} "
-        f"{'met' if p99 <= TARGETS['p99_ms'] else 'NOT met'} |"
-    )
-    print(f"| server CPU % | {rng_(a, 'server_cpu_pct')} | {rng_(b, 'server_cpu_pct')} | | |")
-    for name, runs in by.items():
-        if name in ("ceiling", "real"):
-            continue
-        others = [rc["rps"] / ra["rps"] for ra, rc in zip(a, runs, strict=False)]
+    if res.runs:
+        print(f"\nThroughput, body {res.body_bytes:,} bytes, {len(a)} alternating reps (median (min–max)):")
+        print(f"(both send the real response's headers: {', '.join(res.response_headers)})")
+        print("| measure | (a) ceiling | (b) real | (b)/(a) | target |\n|---|---:|---:|---:|---|")
+        ratio = med(ratios)
         print(
-            f"| {name}: req/s | | {rng_(runs, 'rps')} | {med(others):.3g} "
-            f"(runs: {', '.join(f'{x:.3g}' for x in others)}) | p99 {rng_(runs, 'p99_ms')} ms |"
+            f"| req/s | {rng_(a, 'rps')} | {rng_(b, 'rps')} | **{ratio:.3g}** "
+            f"(runs: {', '.join(f'{x:.3g}' for x in ratios)}) | ≥ {TARGETS['ratio']} "
+            f"{'met' if ratio >= TARGETS['ratio'] else 'NOT met'} |"
         )
-    errors = [
-        (r["server"], r["non2xx"], r["socket_errors"]) for r in res.runs if r["non2xx"] or r["socket_errors"]
-    ]
-    if errors:
-        print(f"errors: {errors}")
+        p99 = med([r["p99_ms"] for r in b])
+        print(f"| p50 ms | {rng_(a, 'p50_ms')} | {rng_(b, 'p50_ms')} | | |")
+        print(
+            f"| p99 ms | {rng_(a, 'p99_ms')} | {rng_(b, 'p99_ms')} | | (b) ≤ {TARGETS['p99_ms']:g} "
+            f"{'met' if p99 <= TARGETS['p99_ms'] else 'NOT met'} |"
+        )
+        print(f"| server CPU % | {rng_(a, 'server_cpu_pct')} | {rng_(b, 'server_cpu_pct')} | | |")
+        for name, runs in by.items():
+            if name in ("ceiling", "real"):
+                continue
+            others = [rc["rps"] / ra["rps"] for ra, rc in zip(a, runs, strict=False)]
+            print(
+                f"| {name}: req/s | | {rng_(runs, 'rps')} | {med(others):.3g} "
+                f"(runs: {', '.join(f'{x:.3g}' for x in others)}) | p99 {rng_(runs, 'p99_ms')} ms |"
+            )
+        errors = [
+            (r["server"], r["non2xx"], r["socket_errors"])
+            for r in res.runs
+            if r["non2xx"] or r["socket_errors"]
+        ]
+        if errors:
+            print(f"errors: {errors}")
     s = res.sequential
     if s:
         print("\nSequential (one keep-alive connection; medians):")
@@ -665,6 +736,18 @@ def report(res: Results, args: argparse.Namespace) -> None:
             print("phases (inclusive):")
             for name, pct in p["phases_pct"].items():
                 print(f"  {pct:5.1f}%  {name}")
+    if res.pages:
+        t_ms, t_kb = PAGE_TARGETS["median_ms"], PAGE_TARGETS["html_kb"]
+        print(
+            f"\nExplorer pages (sequential, one keep-alive connection; targets ≤ {t_ms:g} ms, ≤ {t_kb:g} KB):"
+        )
+        print("| page | median ms | p90 ms | n | HTML KB | targets |\n|---|---:|---:|---:|---:|---|")
+        for name, r in res.pages.items():
+            met = r["median_ms"] <= t_ms and r["html_kb"] <= t_kb
+            print(
+                f"| {name} `{r['path']}` | {r['median_ms']:.2f} | {r['p90_ms']:.2f} | {r['n']} | "
+                f"{r['html_kb']:.1f} | {'met' if met else 'NOT met'} |"
+            )
     print("\nCommands:")
     for k, v in res.commands.items():
         print(f"  {k}: {v}")
@@ -706,6 +789,7 @@ def main() -> int:
     parser.add_argument("--profile-native", action="store_true", help="py-spy --native (C frames: SQLite)")
     parser.add_argument("--top", type=int, default=15)
     parser.add_argument("--skip-load", action="store_true", help="only the sequential/aux measurements")
+    parser.add_argument("--pages-only", action="store_true", help="only the explorer's pages")
     parser.add_argument("--out", type=Path, default=Path(tempfile.gettempdir()) / "aikb_load_test.json")
     args = parser.parse_args()
     if not shutil.which("wrk"):
@@ -746,7 +830,7 @@ def main() -> int:
         ceiling_env = {"CEILING_BODY_FILE": str(body_file), "CEILING_HEADERS": json.dumps(headers)}
         print(f"real response: {len(body):,} bytes; scratch dir {tmp}", flush=True)
 
-        if not args.skip_load:
+        if not args.skip_load and not args.pages_only:
             order = ["ceiling", "real", *also]
             for rep in range(args.reps):
                 for name in order[rep % len(order) :] + order[: rep % len(order)]:
@@ -771,45 +855,53 @@ def main() -> int:
 
         real = make_server("real", "app.main:app", pin_server, db_env, tmp)
         with running(real, "/health"):
-            print("sequential latencies ...", flush=True)
-            res.sequential = sequential(args, real.port)
-            print(json.dumps(res.sequential), flush=True)
-        # Under c=32 load, each on a fresh server (a slow request leaves a queue behind when wrk stops).
-        for name, key, path in (("facets", "facets", FACETS), ("ranked q", "ranked_q", RANKED)):
-            single = res.sequential[key]["median_ms"]
-            if single > SLOW_MS:
-                res.under_load[name] = {"skipped": f"one request alone takes {single / 1000:.1f} s"}
-                continue
-            # Long enough for ~3 rounds of the c=32 queue, so a slow request still completes some.
-            seconds = int(min(args.aux_max, max(args.aux_duration, 3 * single * args.conns / 1000)))
-            server = make_server("real", "app.main:app", pin_server, db_env, tmp)
-            with running(server, "/health"):
-                r = run_wrk(args, server, path, seconds)
-            r["duration_s"] = seconds
-            res.under_load[name] = r
-            print(f"under load: {name}: {r['rps']:.1f} req/s p50 {r['p50_ms']} p99 {r['p99_ms']}", flush=True)
-        if args.profile:
-            server = make_server("real", "app.main:app", pin_server, db_env, tmp)
-            with running(server, "/health"):
-                print(f"py-spy for {args.profile_seconds} s under load ...", flush=True)
-                res.profile = profile(args, server, tmp)
+            print("explorer pages ...", flush=True)
+            res.pages = pages(args, real.port)
+        if not args.pages_only:
+            real = make_server("real", "app.main:app", pin_server, db_env, tmp)
+            with running(real, "/health"):
+                print("sequential latencies ...", flush=True)
+                res.sequential = sequential(args, real.port)
+                print(json.dumps(res.sequential), flush=True)
+            # Under c=32 load, each on a fresh server (a slow request leaves a queue behind when wrk stops).
+            for name, key, path in (("facets", "facets", FACETS), ("ranked q", "ranked_q", RANKED)):
+                single = res.sequential[key]["median_ms"]
+                if single > SLOW_MS:
+                    res.under_load[name] = {"skipped": f"one request alone takes {single / 1000:.1f} s"}
+                    continue
+                # Long enough for ~3 rounds of the c=32 queue, so a slow request still completes some.
+                seconds = int(min(args.aux_max, max(args.aux_duration, 3 * single * args.conns / 1000)))
+                server = make_server("real", "app.main:app", pin_server, db_env, tmp)
+                with running(server, "/health"):
+                    r = run_wrk(args, server, path, seconds)
+                r["duration_s"] = seconds
+                res.under_load[name] = r
+                print(
+                    f"under load: {name}: {r['rps']:.1f} req/s p50 {r['p50_ms']} p99 {r['p99_ms']}",
+                    flush=True,
+                )
+            if args.profile:
+                server = make_server("real", "app.main:app", pin_server, db_env, tmp)
+                with running(server, "/health"):
+                    print(f"py-spy for {args.profile_seconds} s under load ...", flush=True)
+                    res.profile = profile(args, server, tmp)
 
-        if args.compare_db:
-            small = args.compare_db.resolve()
-            con = sqlite3.connect(f"file:{small}?mode=ro", uri=True)
-            claims = con.execute("SELECT count(*) FROM claim").fetchone()[0]
-            con.close()
-            server = make_server(
-                "small", "app.main:app", pin_server, {"DATABASE_URL": f"sqlite:///{small}"}, tmp
-            )
-            with running(server, "/health"):
-                print(f"sequential latencies on {small} ...", flush=True)
-                small_args = argparse.Namespace(**{**vars(args), "deep_page": min(args.deep_page, 200)})
-                res.compare = {
-                    "db": str(small),
-                    "claims": claims,
-                    "sequential": sequential(small_args, server.port),
-                }
+            if args.compare_db:
+                small = args.compare_db.resolve()
+                con = sqlite3.connect(f"file:{small}?mode=ro", uri=True)
+                claims = con.execute("SELECT count(*) FROM claim").fetchone()[0]
+                con.close()
+                server = make_server(
+                    "small", "app.main:app", pin_server, {"DATABASE_URL": f"sqlite:///{small}"}, tmp
+                )
+                with running(server, "/health"):
+                    print(f"sequential latencies on {small} ...", flush=True)
+                    small_args = argparse.Namespace(**{**vars(args), "deep_page": min(args.deep_page, 200)})
+                    res.compare = {
+                        "db": str(small),
+                        "claims": claims,
+                        "sequential": sequential(small_args, server.port),
+                    }
     finally:
         for server in list(STARTED):
             stop(server)

@@ -25,6 +25,22 @@ case "$AIKB_LOAD_SEEDS" in
         ;;
 esac
 
+# SQLite writes its database and journal next to each other: the folder must be writable by this user. A
+# host folder bind-mounted on /data keeps its owner, usually not uid 10001; say so in one line rather than
+# let the migration fail with a traceback.
+case "${DATABASE_URL:-}" in
+    sqlite*:///*)
+        database="${DATABASE_URL#*///}"
+        database="${database%%\?*}"
+        folder="$(dirname "$database")"
+        mkdir -p "$folder" 2>/dev/null || true
+        if [ ! -w "$folder" ] || { [ -e "$database" ] && [ ! -w "$database" ]; }; then
+            log ERROR "$folder is not writable by uid $(id -u): chown -R $(id -u) the host folder mounted there, or run the container with --user set to its owner"
+            exit 73
+        fi
+        ;;
+esac
+
 log INFO "applying migrations"
 aikb migrate
 

@@ -1,8 +1,9 @@
 """The Docker image without a Docker engine: compose files validate, and the image's steps work.
 
-No engine runs here, so the image itself is not built. Instead the Dockerfile's steps are repeated on this
-machine: a fresh virtual environment gets the runtime pins of requirements.lock and the package (no deps),
-then docker/entrypoint.sh runs with the Dockerfile's ENV (paths pointed at temporary ones).
+tests/test_docker.py builds and runs the image itself where an engine answers (always in CI). These need
+none: the Dockerfile's steps are repeated on this machine (a fresh virtual environment gets the runtime pins
+of requirements.lock and the package, no deps, then docker/entrypoint.sh runs with the Dockerfile's ENV,
+paths pointed at temporary ones), so a broken step shows up without Docker too.
 """
 
 from __future__ import annotations
@@ -39,6 +40,19 @@ def dockerfile_env(stage: int = -1) -> dict[str, str]:
         if line.startswith("ENV "):
             env.update(pair.split("=", 1) for pair in line[4:].split())
     return env
+
+
+def test_dockerfile_needs_no_buildkit() -> None:
+    """The legacy builder (docker-compose 1.29, clients without buildx) builds it too: no BuildKit-only flags,
+    and the entrypoint's mode comes from git instead of COPY --chmod."""
+    text = (ROOT / "Dockerfile").read_text(encoding="utf-8").replace("\\\n", " ")
+    instructions = [
+        line.strip() for line in text.splitlines() if line.strip() and not line.lstrip().startswith("#")
+    ]
+    assert not [line for line in instructions if re.match(r"(COPY|ADD)\b.*--(chmod|link)\b", line)]
+    assert not [line for line in instructions if re.match(r"RUN\b.*--(mount|network|security)\b", line)]
+    assert not [line for line in instructions if "<<" in line]
+    assert os.access(ROOT / "docker" / "entrypoint.sh", os.X_OK)
 
 
 # --- docker-compose.yml ---------------------------------------------------------------------------------

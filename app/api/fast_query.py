@@ -19,35 +19,51 @@ from __future__ import annotations
 import functools
 import inspect
 import typing
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Iterable
 from typing import Annotated, Any, TypeVar, get_args, get_origin
 
 from fastapi import APIRouter, Depends, Request, params
 from fastapi.exceptions import RequestValidationError
 from pydantic import BaseModel, ValidationError
 
-__all__ = ["fast_query_route", "query_parser"]
+__all__ = ["fast_query_route", "model_from_pairs", "query_parser"]
 
 Endpoint = TypeVar("Endpoint", bound=Callable[..., Awaitable[Any]])
 
 
-def query_parser(model: type[BaseModel]) -> Callable[[Request], Awaitable[BaseModel]]:
-    """A dependency: the request's query string as `model`, repeated parameters as lists where the model
-    takes a list, validation errors as FastAPI's (located in `query`)."""
-    lists = {name for name, field in model.model_fields.items() if get_origin(field.annotation) is list}
+Model = TypeVar("Model", bound=BaseModel)
 
-    async def parse(request: Request) -> BaseModel:
-        data: dict[str, Any] = {}
-        for name, value in request.query_params.multi_items():
-            if name in lists:
-                data.setdefault(name, []).append(value)
-            else:
-                data[name] = value  # the last of a repeated one, as FastAPI takes it
-        try:
-            return model.model_validate(data)
-        except ValidationError as exc:
-            errors = exc.errors(include_url=False)
-            raise RequestValidationError([{**e, "loc": ("query", *e["loc"])} for e in errors]) from None
+
+@functools.cache
+def _list_fields(model: type[BaseModel]) -> frozenset[str]:
+    return frozenset(
+        name for name, field in model.model_fields.items() if get_origin(field.annotation) is list
+    )
+
+
+def model_from_pairs(model: type[Model], pairs: Iterable[tuple[str, str]]) -> Model:
+    """Query-string pairs as `model`: repeated parameters as lists where the model takes a list (else the
+    last one, as FastAPI takes it), validation errors as FastAPI's, located in `query`. The explorer's
+    pages read their filters with it too."""
+    lists = _list_fields(model)
+    data: dict[str, Any] = {}
+    for name, value in pairs:
+        if name in lists:
+            data.setdefault(name, []).append(value)
+        else:
+            data[name] = value
+    try:
+        return model.model_validate(data)
+    except ValidationError as exc:
+        errors = exc.errors(include_url=False)
+        raise RequestValidationError([{**e, "loc": ("query", *e["loc"])} for e in errors]) from None
+
+
+def query_parser(model: type[Model]) -> Callable[[Request], Awaitable[Model]]:
+    """A dependency: the request's query string as `model` (model_from_pairs)."""
+
+    async def parse(request: Request) -> Model:
+        return model_from_pairs(model, request.query_params.multi_items())
 
     return parse
 

@@ -38,6 +38,7 @@ __all__ = [
     "problem_responses",
     "router",
     "send_problem",
+    "validation_message",
 ]
 
 MEDIA_TYPE = "application/problem+json"
@@ -81,22 +82,28 @@ async def send_problem(
     await send({"type": "http.response.body", "body": body})
 
 
-def _invalid_parameter(exc: RequestValidationError) -> InvalidParameter:
-    """FastAPI's validation error as this API's: the first complaint, in words, naming its parameter."""
-    first = exc.errors()[0] if exc.errors() else {}
-    location = [str(p) for p in first.get("loc", ()) if p not in ("query", "path", "body")]
+def validation_message(error: dict[str, Any]) -> tuple[str | None, str]:
+    """The parameter at fault and a sentence for one pydantic validation error, as every 422 says it (the
+    API's problem body, the explorer's error page): unknown names and values come with a close match."""
+    location = [str(p) for p in error.get("loc", ()) if p not in ("query", "path", "body")]
     parameter = location[0] if location else None
-    message = first.get("msg", "invalid request")
-    if first.get("type") == "extra_forbidden":
+    message = str(error.get("msg", "invalid request"))
+    if error.get("type") == "extra_forbidden":
         message = f"unknown parameter {parameter!r}"
-    elif first.get("type") == "literal_error":
-        allowed = re.findall(r"'([^']+)'", str(first.get("ctx", {}).get("expected", "")))
-        hint = difflib.get_close_matches(str(first.get("input")), allowed, n=1)
-        message = f"{first.get('input')!r} is not one of {', '.join(allowed)}"
+    elif error.get("type") == "literal_error":
+        allowed = re.findall(r"'([^']+)'", str(error.get("ctx", {}).get("expected", "")))
+        hint = difflib.get_close_matches(str(error.get("input")), allowed, n=1)
+        message = f"{error.get('input')!r} is not one of {', '.join(allowed)}"
         if hint:
             message += f"; did you mean {hint[0]!r}?"
-    elif first.get("type") == "value_error":
+    elif error.get("type") == "value_error":
         message = message.removeprefix("Value error, ")
+    return parameter, message
+
+
+def _invalid_parameter(exc: RequestValidationError) -> InvalidParameter:
+    """FastAPI's validation error as this API's: the first complaint, naming its parameter."""
+    parameter, message = validation_message(exc.errors()[0] if exc.errors() else {})
     return InvalidParameter(message, parameter=parameter)
 
 

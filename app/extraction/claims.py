@@ -4,21 +4,30 @@ from __future__ import annotations
 
 import re
 from bisect import bisect_left
+from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass
 
-from app.extraction.quantities import Quantity
-from app.extraction.records import EntityRecord, MentionRecord
+from app.extraction import lexicon
+from app.extraction.records import ClaimRecord, EntityRecord, MentionRecord, QuantityRecord, RelationRecord
 from app.extraction.segment import Block, Sentence
+from app.extraction.topics import classify_topics
 
-__all__ = ["ClaimContext", "QuoteRegion", "claim_kind", "is_claim", "quote_regions", "time_scope"]
+__all__ = [
+    "Article",
+    "ClaimContext",
+    "QuoteRegion",
+    "Relate",
+    "assemble_claims",
+    "claim_kind",
+    "focus_country",
+    "is_claim",
+    "quote_regions",
+    "time_scope",
+]
 
-SPEECH = (
-    r"said|says|say|stated|states|told|tells|added|adds|noted|notes|warned|warns|commented|comments|wrote|"
-    r"writes|argued|argues|explained|explains|predicted|predicts|emphasi[sz]ed|stressed|asserted|claimed|"
-    r"claims|observed|remarked|cautioned|insisted|acknowledged|responded|replied|praised|pointed to|"
-    r"vowed|reported|reports|believes?|thinks|calls|called|described|describes|painted|went further|"
-    r"highlighted|makes a|made a|urged|announced|announces|estimates?|found|finds|shows|showed"
-)
+# Verbs that attribute a sentence to the name before or after them.
+SPEECH = lexicon.alternation("speech_verbs", "attribution_verbs")
 _SPEECH_AFTER = re.compile(rf"^\s*(?:,\s*)?(?:has |have |had |also |recently |once )*(?:{SPEECH})\b")
 _SPEECH_BEFORE = re.compile(rf"\b(?:{SPEECH})(?:\s+that)?\s*[:,]?\s*$")
 _ACCORDING = re.compile(
@@ -93,7 +102,7 @@ def is_claim(text: str, has_entity: bool, has_quantity: bool, has_topic: bool) -
     return has_entity or has_quantity or has_topic
 
 
-def claim_kind(text: str, quantities: list[Quantity], in_quote: bool) -> str:
+def claim_kind(text: str, quantities: list[QuantityRecord], in_quote: bool) -> str:
     """statistic, forecast, quote, event or assessment (the first rule that applies)."""
     has_number = any(q.unit != "year" for q in quantities)
     forecast = bool(_FORECAST.search(text))
@@ -108,7 +117,7 @@ def claim_kind(text: str, quantities: list[Quantity], in_quote: bool) -> str:
     return "assessment"
 
 
-def time_scope(text: str, quantities: list[Quantity]) -> str | None:
+def time_scope(text: str, quantities: list[QuantityRecord]) -> str | None:
     """The year the claim is about, when it states one ('as of 2023' keeps its qualifier)."""
     for q in quantities:
         if q.unit == "year":
@@ -270,3 +279,127 @@ class ClaimContext:
         if mentions and self._type(mentions[0].entity_id) == "company":
             self.last_company = mentions[0].entity_id
         return speaker, cited
+
+
+# --- assembly: sentences -> claim records ---------------------------------------------------------------
+
+# The relations one sentence states: (start, end, its mentions, the company 'it' stands for) -> records.
+Relate = Callable[[int, int, list[MentionRecord], str | None], list[RelationRecord]]
+
+
+@dataclass(frozen=True, slots=True)
+class Article:
+    """What claim assembly reads of one article: its text, blocks, entity mentions and focus country."""
+
+    text: str
+    blocks: list[Block]
+    mentions: list[MentionRecord]
+    records: dict[str, EntityRecord]
+    focus: str | None  # the country the article is mainly about (focus_country)
+
+
+def assemble_claims(
+    article: Article, sentences: list[Sentence], quantities: list[QuantityRecord], relate: Relate
+) -> tuple[list[ClaimRecord], list[RelationRecord]]:
+    """The claims of an article, in reading order, and the relations its sentences state."""
+    text, records, focus = article.text, article.records, article.focus
+    q_starts = [q.start for q in quantities]
+    context = ClaimContext(text, article.blocks, article.mentions, records)
+    claims: list[ClaimRecord] = []
+    relations: list[RelationRecord] = []
+    previous_subject: str | None = None
+    for sentence in sentences:
+        context.advance_to(sentence)
+        start, end = sentence.start, sentence.end
+        sentence_text = text[start:end]
+        in_sentence = context.in_range(start, end)
+        i = bisect_left(q_starts, start)
+        sentence_quantities = []
+        while i < len(quantities) and quantities[i].start < end:
+            if quantities[i].end <= end:
+                sentence_quantities.append(quantities[i])
+            i += 1
+        previous_company = context.last_company
+        speaker, cited = context.speaker_and_cited(sentence, in_sentence)
+        stated = relate(start, end, in_sentence, previous_company)
+        types = [records[m.entity_id].type for m in in_sentence]
+        topics = classify_topics(sentence_text, types)
+        if not is_claim(sentence_text, bool(in_sentence), bool(sentence_quantities), bool(topics)):
+            relations += stated
+            continue
+        if context.duplicate(sentence_text):
+            continue
+        relations += stated
+        region = context.quote_of(start, end)
+        objects = {r.object_id for r in stated}
+        roles: dict[str, str] = {}
+        # "It accounted for …" / "the country's …": the entity the text is about, though not named here.
+        if previous_subject and _PRONOUN_SUBJECT.match(sentence_text):
+            roles[previous_subject] = "subject"
+        for n, m in enumerate(in_sentence):
+            role = "subject" if n == 0 and not roles else "object" if m.entity_id in objects else "mention"
+            roles.setdefault(m.entity_id, role)
+        # The country an article is about is implied by "the country", "domestic", "provinces" …,
+        # and by its policies: a claim about a policy in an article about China involves China.
+        if focus and focus not in roles and (_COUNTRY_ANAPHORA.search(sentence_text) or "policy" in types):
+            roles[focus] = "mention"
+        # "He added, …" / "I have been assured …": the speaker is referred to in the claim itself.
+        if speaker and speaker not in roles and records[speaker].type == "person":
+            pronoun = _FIRST_PERSON if region is not None else _THIRD_PERSON
+            if pronoun.search(sentence_text):
+                roles[speaker] = "mention"
+        subjects = [e for e, role in roles.items() if role == "subject"]
+        if subjects and records[subjects[0]].type in ("country", "company", "organization"):
+            previous_subject = subjects[0]
+        claims.append(
+            ClaimRecord(
+                start=start,
+                end=end,
+                text=sentence_text,
+                kind=claim_kind(sentence_text, sentence_quantities, region is not None),
+                topics=topics,
+                entities=list(roles.items()),
+                quantities=sentence_quantities,
+                speaker_id=speaker,
+                cited_id=cited,
+                time_scope=time_scope(sentence_text, sentence_quantities),
+            )
+        )
+        if speaker and cited and speaker != cited:
+            relations.append(RelationRecord(speaker, "cites", cited, start, end))
+        author = context.author
+        if author and speaker and speaker != author and records[speaker].type == "person":
+            relations.append(RelationRecord(author, "cites", speaker, start, end))
+    return claims, _unique(relations)
+
+
+_FIRST_PERSON = re.compile(r"\b(?:I|I’m|I'm|I’ve|I've|me|my|[Ww]e|[Ww]e’ve|[Ww]e've|[Uu]s|[Oo]ur)\b")
+_THIRD_PERSON = re.compile(r"\b(?:[Hh]e|[Ss]he|[Hh]is|[Hh]er)\b")
+_PRONOUN_SUBJECT = re.compile(
+    r"(?:[A-Z][^,]{0,30},\s*)?(?:[Ii]ts?|[Tt]he company|[Tt]he firm|[Tt]he country|[Tt]he nation)\b(?![’'-])"
+)
+_COUNTRY_ANAPHORA = re.compile(
+    r"\b(?:the (?:country|nation)|nationwide|domestic|provinces?|provincial|[Gg]overnment-backed|population|"
+    r"state-backed|"
+    r"central government|[Nn]ational)\b|^(?:Government|Provincial|Domestic)\b"
+)
+
+
+def focus_country(mentions: list[MentionRecord], records: dict[str, EntityRecord]) -> str | None:
+    """The country an article is mainly about: the one it mentions most (at least three times)."""
+    counts = Counter(m.entity_id for m in mentions if records[m.entity_id].type == "country")
+    if not counts:
+        return None
+    entity_id, n = counts.most_common(1)[0]
+    return entity_id if n >= 3 and entity_id not in ("the-west", "europe", "asia", "africa") else None
+
+
+def _unique(relations: list[RelationRecord]) -> list[RelationRecord]:
+    seen: set[tuple[str, str, str, int]] = set()
+    out: list[RelationRecord] = []
+    for r in relations:
+        key = (r.subject_id, r.predicate, r.object_id, r.start)
+        if key not in seen:
+            seen.add(key)
+            out.append(r)
+    return out

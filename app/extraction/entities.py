@@ -13,6 +13,7 @@ from spacy.language import Language
 from spacy.matcher import PhraseMatcher
 from spacy.tokens import Doc
 
+from app.extraction import lexicon
 from app.extraction.catalog import Catalog, CatalogEntity, normalise_alias, slugify
 from app.extraction.records import EntityRecord, MentionRecord
 
@@ -21,19 +22,10 @@ __all__ = ["EntityRecognizer"]
 CAP = r"(?:[A-Z]\.(?:[A-Z]\.)+|[A-Z][\w&’'-]*\w|[A-Z])"
 SP = r"[ \t\u00a0]+"  # a name never runs across a line break
 NAME_WORDS = rf"{CAP}(?:{SP}(?:(?:and|&|of|for|on){SP})?{CAP})*?"
-ORG_HEADS = (
-    "Administration|Ministry|Department|Commission|Council|Bureau|Agency|Institute|University|Academy|"
-    "Association|Authority|Office|Committee|Foundation|Center|Centre|Laboratory|Laboratories|Federation|"
-    "Society|Alliance|Consortium|Forum|Parliament|Court|Party|School|College"
-)
-COMPANY_SUFFIXES = (
-    r"Inc\.?|Corp\.?|Corporation|Co\.,? Ltd\.?|Ltd\.?|Limited|LLC|PLC|plc|AG|GmbH|Technologies|Technology|"
-    r"Holdings|Semiconductor|Semiconductors|Electronics|Microelectronics|Robotics|Motors|Labs|Intelligence Technology|"
-    r"Capital|Ventures|Partners|Securities|Investment|Investments|Advisors|Asset Management|Bank|Group"
-)
-RESEARCH_SUFFIXES = (
-    r"Research|Analytics|Consulting|Insights|Advisers|Review|Times|Post|News|Journal|Daily|Media"
-)
+ORG_HEADS = lexicon.alternation("organization_heads")
+COMPANY_SUFFIXES = lexicon.alternation("company_suffixes")
+RESEARCH_SUFFIXES = lexicon.alternation("research_suffixes")
+POLICY_HEADS = lexicon.alternation("policy_heads")
 _ORG_FORWARD = re.compile(
     rf"(?<![\w-])(?P<name>{NAME_WORDS}{SP}(?:{ORG_HEADS})(?:{SP}(?:of|for|on){SP}(?:the{SP})?{NAME_WORDS})?)(?![\w-])"
 )
@@ -46,9 +38,7 @@ _RESEARCH = re.compile(rf"(?<![\w-])(?P<name>{CAP}(?:{SP}{CAP}){{0,2}}{SP}(?:{RE
 _CITATION = re.compile(rf"(?<=[.!?”\"] )\((?P<name>{CAP}(?:{SP}{CAP}){{0,4}})\)(?=[ \t]*(?:$|\n))", re.M)
 # Descriptive policy phrases; entities inside them stay mentions of their own.
 _POLICY_NAME = re.compile(
-    rf"(?<![\w-])(?P<name>(?:(?:19|20)\d\d{SP})?(?:{CAP}{SP}){{1,6}}(?:Act|Law|Rule|Rules|Plan|Strategy|Framework|"
-    rf"Initiative|Measures|Regulations?|Provisions|Order|Directive|Program|Programme|Guidelines|Agenda|Accord|"
-    rf"Declaration)(?:{SP}(?:for|on|of){SP}(?:the{SP})?{CAP}(?:{SP}{CAP}){{0,5}})?)(?![\w-])"
+    rf"(?<![\w-])(?P<name>(?:(?:19|20)\d\d{SP})?(?:{CAP}{SP}){{1,6}}{POLICY_HEADS}(?:{SP}(?:for|on|of){SP}(?:the{SP})?{CAP}(?:{SP}{CAP}){{0,5}})?)(?![\w-])"
 )
 _POLICY_PHRASE = re.compile(
     r"(?<![\w-])(?P<name>(?:[\w-]+[ \t])?(?:export|import|chip|investment|visa)[ \t](?:controls|restrictions|limits|bans?|curbs)"
@@ -64,13 +54,7 @@ _POLICY_PHRASE = re.compile(
 )
 
 PERSON_NAME = r"(?P<name>[A-Z][a-z]+(?:-[A-Za-z][a-z]+)?(?:\s+[A-Z][a-z]+(?:-[A-Za-z][a-z]+)?){1,2})"
-ROLES = (
-    r"CEO|CFO|CTO|COO|CIO|chief executive(?: officer)?|chief [a-z]+ officer|co-?founder|founder|chairman|"
-    r"chairwoman|[Pp]resident|[Vv]ice [Pp]resident|[Pp]remier|[Pp]rofessor|Prof\.|[Aa]nalyst|researcher|"
-    r"scientist|economist|[Dd]irector|spokes(?:person|man|woman)|[Mm]inister|[Ss]ecretary|[Ss]enator|Sen\.|"
-    r"Rep\.|[Rr]epresentative|[Cc]ommissioner|[Aa]mbassador|[Gg]overnor|investor|author|partner|engineer|"
-    r"executive|lawmaker|official|expert|head|leader|strategist|fellow|[Cc]hair"
-)
+ROLES = lexicon.alternation("lead_roles", "staff_roles", "public_roles", "descriptive_roles")
 # "CFO Colette Kress", "vice president of government affairs, Ned Finkle"
 _ROLE_BEFORE = re.compile(
     rf"(?<![\w-])(?P<role>{ROLES})(?:\s+(?:of|for)\s+(?:[a-z]+\s+){{0,3}}[a-z]+,)?\s+{PERSON_NAME}(?![\w-])"
@@ -78,11 +62,7 @@ _ROLE_BEFORE = re.compile(
 _APPOSITIVE = re.compile(
     rf"(?<![\w-]){PERSON_NAME},\s+(?:(?:a|an|the)\s+)?(?:[\w-]+\s+){{0,4}}?(?P<role>{ROLES})\b"
 )
-SPEECH_VERBS = (
-    r"said|says|stated|states|told|tells|added|adds|noted|notes|warned|warns|commented|comments|wrote|"
-    r"writes|argued|argues|explained|explains|believes|predicted|predicts|emphasi[sz]ed|stressed|asserted|"
-    r"claimed|claims|observed|remarked|cautioned|insisted|acknowledged|announced|responded|replied"
-)
+SPEECH_VERBS = lexicon.alternation("speech_verbs")
 _SPEAKS = re.compile(rf"(?<![\w-]){PERSON_NAME}(?:,[^,]{{3,80}},)?\s+(?:{SPEECH_VERBS})\b")
 _SAID_NAME = re.compile(rf"\b(?:said|says|according to|told)\s+{PERSON_NAME}(?![\w-])")
 _CREDIT = re.compile(
@@ -90,10 +70,7 @@ _CREDIT = re.compile(
     rf"{PERSON_NAME}(?![\w-])"
 )
 _NAME_TRIGGER = re.compile(r"[A-Z][a-z]+(?:-[A-Za-z][a-z]+)?[ \t\u00a0]+[A-Z][a-z]+")
-_ORG_TRIGGER = re.compile(
-    rf"\b(?:{ORG_HEADS}|{COMPANY_SUFFIXES}|{RESEARCH_SUFFIXES}|Act|Law|Rules?|Plan|Strategy|Framework|Initiative|"
-    r"Measures|Regulations?|Provisions|Order|Directive|Program|Programme|Guidelines|Agenda|Accord|Declaration)\b"
-)
+_ORG_TRIGGER = re.compile(rf"\b(?:{ORG_HEADS}|{COMPANY_SUFFIXES}|{RESEARCH_SUFFIXES}|{POLICY_HEADS})\b")
 _POLICY_TRIGGER = re.compile(
     r"\b(?:controls|restrictions|limits|bans?|banning|banned|curbs|sanctions|tariffs|GDP|stimulus|funds?|"
     r"subsidies|standards)\b"
@@ -101,160 +78,17 @@ _POLICY_TRIGGER = re.compile(
 _BYLINE = re.compile(rf"(?m)^{PERSON_NAME}\s+(?:writes|responds|replies|wrote|reports)\s*:\s*$")
 _NAME_PAREN = re.compile(rf"(?<![\w-]){PERSON_NAME}\s+\((?=[^)]*\b(?:{ORG_HEADS}|University)\b)")
 
-TIERS = (
-    r"Max|Pro|Plus|plus|max|turbo|Turbo|Ultra|Mini|mini|Lite|Flash|Air|Omni|Coder|Instruct|Chat|Exp|Preview|"
-    r"Thinking|VL|Vision|Large|Base|Reasoner|Sonnet|Opus|Haiku|Nano|Next"
-)
+TIERS = lexicon.alternation("model_tiers")
 VERSION = (
     r"(?:(?:[-\s]?(?:[vV]\d+(?:\.\d+)*|\d+(?:\.\d+)*[a-zA-Z]?|[A-Z]{1,2}\d+(?:\.\d+)?[A-Za-z]?))|-(?:"
     + TIERS
     + r"))"
     r"(?:[- ]?(?:" + TIERS + r")(?![\w])|[- ](?:\d+(?:\.\d+)?[BbMK]|[A-Z]\d+[A-Z]?)(?![\w]))*"
 )
-# Capitalised words that start sentences or name months and places, never people or organisations.
-_NOT_NAME = set(
-    [
-        "The",
-        "A",
-        "An",
-        "In",
-        "On",
-        "At",
-        "By",
-        "For",
-        "From",
-        "With",
-        "According",
-        "Meanwhile",
-        "While",
-        "When",
-        "Where",
-        "What",
-        "Why",
-        "How",
-        "This",
-        "That",
-        "These",
-        "Those",
-        "It",
-        "Its",
-        "He",
-        "She",
-        "They",
-        "We",
-        "I",
-        "You",
-        "But",
-        "And",
-        "Or",
-        "Yet",
-        "So",
-        "If",
-        "As",
-        "After",
-        "Before",
-        "Since",
-        "During",
-        "Despite",
-        "Although",
-        "Speaking",
-        "Earlier",
-        "Later",
-        "Last",
-        "Next",
-        "New",
-        "Its",
-        "Chinese",
-        "American",
-        "US",
-        "U.S.",
-        "China",
-        "America",
-        "January",
-        "February",
-        "March",
-        "April",
-        "May",
-        "June",
-        "July",
-        "August",
-        "September",
-        "October",
-        "November",
-        "December",
-        "Monday",
-        "Tuesday",
-        "Wednesday",
-        "Thursday",
-        "Friday",
-        "Saturday",
-        "Sunday",
-        "AI",
-        "Tech",
-        "Global",
-        "National",
-        "State",
-        "Western",
-        "Eastern",
-        "Read",
-        "More",
-        "Our",
-        "Their",
-        "His",
-        "Her",
-        "Today",
-        "Tomorrow",
-        "Yesterday",
-        "Now",
-        "Then",
-        "Also",
-        "However",
-        "Still",
-        "Even",
-        "Such",
-        "Many",
-        "Most",
-        "Some",
-        "Other",
-        "Several",
-        "Both",
-        "Each",
-        "Every",
-        "All",
-        "No",
-        "Not",
-        "One",
-        "Two",
-        "Three",
-        "First",
-        "Second",
-        "Third",
-        "Key",
-        "Big",
-        "Top",
-    ]
-)
-
-# Words that open sentences and so start capitalised runs without being part of a name.
-_LEADING_STOP = _NOT_NAME - {
-    "Chinese",
-    "American",
-    "US",
-    "U.S.",
-    "China",
-    "America",
-    "AI",
-    "Tech",
-    "Global",
-    "National",
-    "State",
-    "Western",
-    "Eastern",
-    "New",
-    "Big",
-    "Top",
-    "Key",
-}
+# Capitalised words that start sentences or name months and places, never people or organisations; and
+# of those, the ones that cannot begin a name either (they are stripped from the front of a match).
+_NOT_NAME = lexicon.wordset("non_names")
+_LEADING_STOP = _NOT_NAME - lexicon.wordset("name_modifiers")
 
 
 @dataclass(frozen=True, slots=True)
@@ -267,47 +101,11 @@ class _Candidate:
     nested: bool = False  # a descriptive phrase: the mentions inside it stand as well
 
 
-LEGAL_SUFFIX = re.compile(
-    r"[ ,]+(?:Inc\.?|Corp\.?|Corporation|Co\.,? Ltd\.?|Co\.|Ltd\.?|Limited|LLC|PLC|plc|AG|GmbH|Group|Holdings)$"
-)
+LEGAL_SUFFIX = re.compile(rf"[ ,]+{lexicon.alternation('legal_suffixes')}$")
 ROLE_IN_NAME = re.compile(rf"\b(?:{ROLES}|Mr|Mrs|Ms|Dr)\b")
 LEADING_QUALIFIER = re.compile(r"^(?:the\s+|(?:19|20)\d\d\s+)+", re.I)
-ROLE_PREFIX = re.compile(
-    rf"^(?:(?:{ROLES}|Mr\.?|Mrs\.?|Ms\.?|Dr\.?|Chairman|Chairwoman|CEO|President|Premier|Professor)\s+)+"
-)
-NOT_PERSON_LAST = {
-    "Times",
-    "Post",
-    "News",
-    "Journal",
-    "Daily",
-    "Review",
-    "Capital",
-    "Group",
-    "Institute",
-    "University",
-    "Bank",
-    "Fund",
-    "Research",
-    "Report",
-    "Index",
-    "Street",
-    "Market",
-    "Exchange",
-    "Securities",
-    "Media",
-    "Insider",
-    "Week",
-    "Weekly",
-    "Herald",
-    "Tribune",
-    "Agency",
-    "Network",
-    "Technologies",
-    "Labs",
-    "Ventures",
-    "Partners",
-}
+ROLE_PREFIX = re.compile(rf"^(?:(?:{ROLES}|{lexicon.alternation('honorifics')})\s+)+")
+NOT_PERSON_LAST = lexicon.wordset("not_person_last")
 
 
 class EntityRecognizer:

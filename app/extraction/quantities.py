@@ -32,16 +32,10 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Final
 
-__all__ = ["Quantity", "find_quantities"]
+from app.extraction import lexicon
+from app.extraction.records import QuantityRecord
 
-
-@dataclass(frozen=True, slots=True)
-class Quantity:
-    start: int  # char offset into the text passed in
-    end: int  # text[start:end] == self.text
-    text: str  # the quantity as written, e.g. "$109.1 billion", "14-fold", "50%"
-    value: float  # normalised: "$109.1 billion" -> 109100000000.0 ; "50%" -> 50.0
-    unit: str  # "%", an ISO currency code, "year", "multiple", "parameters", "tokens" or "count"
+__all__ = ["find_quantities"]
 
 
 # --------------------------------------------------------------------------------------------------
@@ -49,227 +43,44 @@ class Quantity:
 # --------------------------------------------------------------------------------------------------
 
 
-def _wordset(words: str) -> frozenset[str]:
-    return frozenset(words.split())
-
-
 _SP: Final = "[ \u00a0\u2007\u2009\u202f]"  # a space inside a quantity: plain, no-break, figure, thin
 _HY: Final = "[-\u2010\u2011]"  # hyphens that join words ("14-fold", "1M-token")
 _DASHES: Final = "-\u2010\u2011\u2012\u2013\u2014\u2015\u2212"
 
-_UNIT_WORDS: Final[dict[str, int]] = {
-    "one": 1,
-    "two": 2,
-    "three": 3,
-    "four": 4,
-    "five": 5,
-    "six": 6,
-    "seven": 7,
-    "eight": 8,
-    "nine": 9,
-    "ten": 10,
-    "eleven": 11,
-    "twelve": 12,
-    "thirteen": 13,
-    "fourteen": 14,
-    "fifteen": 15,
-    "sixteen": 16,
-    "seventeen": 17,
-    "eighteen": 18,
-    "nineteen": 19,
-}
-_TENS_WORDS: Final[dict[str, int]] = {
-    "twenty": 20,
-    "thirty": 30,
-    "forty": 40,
-    "fifty": 50,
-    "sixty": 60,
-    "seventy": 70,
-    "eighty": 80,
-    "ninety": 90,
-}
+
+def _words(name: str) -> frozenset[str]:
+    return lexicon.wordset(f"quantities.{name}")
+
+
+# The word lists live in the lexicon (data/lexicon.json, section "quantities"), each with why it exists.
+_UNIT_WORDS: Final[dict[str, int]] = lexicon.mapping("quantities.unit_words")
+_TENS_WORDS: Final[dict[str, int]] = lexicon.mapping("quantities.tens_words")
 _FOLD_WORDS: Final[dict[str, int]] = {
     **{w: v for w, v in _UNIT_WORDS.items() if v > 1},
     **_TENS_WORDS,
     "hundred": 100,
     "thousand": 1000,
 }
-
-_SCALES: Final[dict[str, int]] = {
-    "k": 10**3,
-    "thousand": 10**3,
-    "hundred": 10**2,
-    "m": 10**6,
-    "mm": 10**6,
-    "mn": 10**6,
-    "mln": 10**6,
-    "million": 10**6,
-    "b": 10**9,
-    "bn": 10**9,
-    "bln": 10**9,
-    "billion": 10**9,
-    "t": 10**12,
-    "tn": 10**12,
-    "trn": 10**12,
-    "trillion": 10**12,
-}
-
-_PREFIX_CURRENCIES: Final[dict[str, str]] = {
-    "$": "USD",
-    "US$": "USD",
-    "USD": "USD",
-    "HK$": "HKD",
-    "HKD": "HKD",
-    "NT$": "TWD",
-    "TWD": "TWD",
-    "NTD": "TWD",
-    "S$": "SGD",
-    "SGD": "SGD",
-    "A$": "AUD",
-    "AUD": "AUD",
-    "C$": "CAD",
-    "CAD": "CAD",
-    "€": "EUR",
-    "EUR": "EUR",
-    "£": "GBP",
-    "GBP": "GBP",
-    "¥": "CNY",
-    "￥": "CNY",
-    "RMB": "CNY",
-    "Rmb": "CNY",
-    "CNY": "CNY",
-    "JPY": "JPY",
-    "₩": "KRW",
-    "KRW": "KRW",
-    "₹": "INR",
-    "INR": "INR",
-}
-_SUFFIX_SYMBOLS: Final[dict[str, str]] = {
-    "$": "USD",
-    "€": "EUR",
-    "£": "GBP",
-    "¥": "CNY",
-    "￥": "CNY",
-    "₩": "KRW",
-}
-
-_MONTHS: Final = _wordset(
-    "january february march april may june july august september october november december jan feb "
-    "mar apr jun jul aug sep sept oct nov dec"
-)
-
-# Capitalised words that may stand right before a number without the number belonging to a name.
-_NOT_NAMES: Final = _wordset(
-    "a about above across after against all almost along also although among an and another any "
-    "approximately are around as at because before below besides between beyond both but by can circa "
-    "could did do does down during each early either even every exactly except few fewer for from had "
-    "has have he her here his how if in including into is it its just last late least less many may "
-    "mid might more most much must my near nearly neither next no nor now of on once only onto or "
-    "other our out over overall per plus roughly several she should since so some still such than "
-    "that the their then there these they this those though through throughout thus to today top "
-    "total totaling totalling toward towards under unlike until up upon versus via vs was we were "
-    "what when where whereas which while who whom whose why will with within without would yet "
-    "yesterday your only some fy fiscal year years h1 h2 q1 q2 q3 q4 ~ ≈ approx ca c"
-)
-
-# Lower-case words that make the following number a label, a rank or a score rather than a count.
-_LABEL_WORDS: Final = _wordset(
-    "page pages p pp step phase stage level tier section sec article art item figure fig table "
-    "chapter chap part round version ver v no nos number num grade class category cat type series gen "
-    "generation rank ranked ranking ranks code room line route model size score scored scores scoring "
-    "rated rating elo iso episode season volume vol issue unit day week term batch block node floor "
-    "gate act bill resolution decree clause paragraph para rule standard protocol patent flight id "
-    "cve ch per aged age ages index top-level"
-)
-
-# Product-line words after which a year-like number is a product name ("Windows 2000", "Office 2019").
-_PRODUCT_WORDS: Final = _wordset(
-    "windows office server sql excel word rtx gtx radeon geforce quadro xeon ryzen core snapdragon "
-    "kirin ascend atlas exynos dimensity tesla model version series ps ds"
-)
-
-_YEAR_CONTEXT: Final = _wordset(
-    "in since by until till from before after during through throughout of circa early late mid year "
-    "fiscal fy the to and between around spring summer autumn fall winter"
-)
-_YEAR_DETERMINERS: Final = _wordset(
-    "in by since until till before after during through throughout the a an its their his her our "
-    "this that fiscal for from and year mid early late"
-)
-_COUNT_PRECEDERS: Final = _wordset(
-    "on of with using used use uses than about nearly around some approximately almost over roughly "
-    "just only to has have had bought buy buys purchased ordered deployed installed hired employs "
-    "employed across additional another extra total totaling totalling least most under below above "
-    "exceeding exceeds"
-)
-_COUNTABLE_NOUNS: Final = _wordset(
-    "gpus chips processors servers accelerators cards nodes units cores employees engineers people "
-    "users researchers companies firms startups patents papers devices robots workers scientists "
-    "students"
-)
-_NUMBER_WORD_DETERMINERS: Final = _wordset(
-    "the these those its their our his her my your whose all both any every"
-)
-
-_STOPPERS: Final = _wordset(
-    "the a an of in on at to for from by with and or but as than that which who whom is are was were "
-    "be been being has have had do does did will would can could should may might must it its they "
-    "them their this these those there here not no so if when while where per each every into over "
-    "under about after before since until during through between against among across also only just "
-    "we you he she i our your his her out like"
-)
-_NOT_PLURAL: Final = _wordset(
-    "was has does is as its this thus his hers ours yours theirs always perhaps across less unless "
-    "whereas besides towards afterwards sometimes plus minus versus news series species means yes "
-    "alias gas bus"
-)
-
-_APPROX_WORDS: Final = _wordset(
-    "about nearly roughly some around almost approximately over than by to ~ ≈ near circa"
-)
-_COMPARATIVES: Final = _wordset(
-    "more less fewer as that the what greater higher larger bigger faster smaller lower cheaper "
-    "better worse longer shorter stronger quicker wider"
-)
-_ER_NOT_COMPARATIVE: Final = _wordset(
-    "other under never whether after over per ever either neither rather together later order water"
-)
-_FREQUENCY_WORDS: Final = _wordset(
-    "a an per each every in during this last since before daily weekly monthly annually yearly "
-    "already so far now when while and or but on at for with without"
-)
-
-_BENCHMARKS: Final = (
-    "MMLU",
-    "CMMLU",
-    "HumanEval",
-    "GSM8K",
-    "MATH",
-    "AIME",
-    "GPQA",
-    "SWE",
-    "LiveCodeBench",
-    "Codeforces",
-    "ARC",
-    "HellaSwag",
-    "MMMU",
-    "BBH",
-    "C-Eval",
-    "SimpleQA",
-    "Arena",
-    "LMArena",
-    "Chatbot",
-    "MBPP",
-    "DROP",
-    "IFEval",
-    "BFCL",
-    "TAU",
-    "Terminal",
-    "Humanity",
-    "MMLU-Pro",
-    "BrowseComp",
-    "HLE",
-)
+_SCALES: Final[dict[str, int]] = lexicon.mapping("quantities.scales")
+_PREFIX_CURRENCIES: Final[dict[str, str]] = lexicon.mapping("quantities.prefix_currencies")
+_SUFFIX_SYMBOLS: Final[dict[str, str]] = lexicon.mapping("quantities.suffix_symbols")
+_MONTHS: Final = _words("months")
+_NOT_NAMES: Final = _words("free_before_number")
+_LABEL_WORDS: Final = _words("label_words")
+_PRODUCT_WORDS: Final = _words("product_words")
+_YEAR_CONTEXT: Final = _words("year_context")
+_YEAR_DETERMINERS: Final = _words("year_determiners")
+_COUNT_PRECEDERS: Final = _words("count_preceders")
+_COUNTABLE_NOUNS: Final = _words("countable_nouns")
+_NUMBER_WORD_DETERMINERS: Final = _words("number_word_determiners")
+_STOPPERS: Final = _words("stoppers")
+_NOT_PLURAL: Final = _words("not_plural")
+_APPROX_WORDS: Final = _words("approx_words")
+_COMPARATIVES: Final = _words("comparatives")
+_ER_NOT_COMPARATIVE: Final = _words("er_not_comparative")
+_FREQUENCY_WORDS: Final = _words("frequency_words")
+_HYPHEN_PREFIXES: Final = _words("hyphen_prefixes")
+_BENCHMARKS: Final = lexicon.words("quantities.benchmarks")
 
 # --------------------------------------------------------------------------------------------------
 # Patterns (compiled once)
@@ -375,7 +186,6 @@ _PREV_WORD_RE: Final = re.compile(r"(?<![\w.&'’#/-])([A-Za-z0-9#~≈][\w.&'’
 _NEXT_WORD_RE: Final = re.compile(_SP + r"+([A-Za-z][\w'’&-]*)")
 _POSSESSIVE_RE: Final = re.compile(r"['’]s\b")
 _LEFT_WORD_RE: Final = re.compile(r"(?<![\w.,])[\w.,]+\Z")
-_HYPHEN_PREFIXES: Final = _wordset("mid pre post late early top end circa")
 _URL_RE: Final = re.compile(r"(?:https?://|www\.)[^\s<>\"')\]]+")
 _DOMAIN_PATH_RE: Final = re.compile(r"\.(?:com|org|net|gov|edu|cn|io|ai|uk|int|info)/[^\s<>\"')\]]*")
 _URL_HEAD_RE: Final = re.compile(r"[^\s<>\"'(\[]*\Z")
@@ -598,197 +408,269 @@ def _scan(text: str) -> list[_Raw]:
 
 
 def _classify(text: str, raw: _Raw) -> _Token:
-    """Turn one scanned number into a token; `unit` stays None when it is no quantity by itself."""
-    start = raw.start
+    """Turn one scanned number into a token; `unit` stays None when it is no quantity by itself.
 
+    Each unit family has its own reader, tried in this order; the first that decides wins: a word form
+    ("fivefold", "FY2025"), a currency before the number, a unit written after it (percent, currency,
+    multiple, parameters and tokens, or a unit that is deliberately not encoded), a bare number that is
+    a marker or part of a name, a calendar year, and last a count."""
     if raw.kind == "fold":
-        stem = re.sub(r"[-\u2010\u2011]?fold$", "", raw.number.lower())
-        value = _FOLD_WORDS[stem]
-        tok = _Token(start, raw.end, None, Decimal(value), False)
-        _set(tok, "multiple", raw.end, value=float(value))
-        return tok
-
+        return _fold_word(raw)
     if raw.kind == "fy":
-        tok = _Token(start, raw.end, raw.number, Decimal(raw.number), False)
-        _set(tok, "year", raw.end, value=float(int(raw.number)))
+        return _fiscal_year(raw)
+    multiplier = _multiplier(raw)
+    if raw.kind == "cur":
+        return _money_before(text, raw, multiplier)
+    tok = _number_token(raw, multiplier)
+    value = _scaled_value(tok.number, multiplier)
+    if _glued_to_name(text, tok.start):
         return tok
+    if _unit_after(text, raw, tok, value):
+        return tok
+    if _bare_marker(text, raw, tok):
+        return tok
+    if tok.year_like:
+        _year_or_count(text, tok, value)
+        return tok
+    _count(text, raw, tok, value)
+    return tok
 
-    wscale, lscale = raw.wscale, raw.lscale
-    multiplier = 1
-    if wscale is not None:
-        for part in wscale.lower().split():
+
+def _fold_word(raw: _Raw) -> _Token:
+    """ "fivefold", "ten-fold": a multiple."""
+    stem = re.sub(r"[-\u2010\u2011]?fold$", "", raw.number.lower())
+    value = _FOLD_WORDS[stem]
+    tok = _Token(raw.start, raw.end, None, Decimal(value), False)
+    _set(tok, "multiple", raw.end, value=float(value))
+    return tok
+
+
+def _fiscal_year(raw: _Raw) -> _Token:
+    """ "FY2025": a year."""
+    tok = _Token(raw.start, raw.end, raw.number, Decimal(raw.number), False)
+    _set(tok, "year", raw.end, value=float(int(raw.number)))
+    return tok
+
+
+def _multiplier(raw: _Raw) -> int:
+    """The scale written after the number: "billion" -> 10**9, "bn", "B", "K" …; 1 without one."""
+    if raw.wscale is not None:
+        multiplier = 1
+        for part in raw.wscale.lower().split():
             multiplier *= _SCALES[part]
-    elif lscale is not None:
-        multiplier = _SCALES[lscale.lower()]
-    scaled = multiplier != 1
-    end = raw.end
+        return multiplier
+    if raw.lscale is not None:
+        return _SCALES[raw.lscale.lower()]
+    return 1
 
-    cnum = raw.number if raw.kind == "cur" else None
-    num = raw.number if raw.kind == "num" else None
-    word = raw.number if raw.kind == "word" else None
-    if cnum is not None:
-        tok = _Token(start, end, cnum, Decimal(cnum.replace(",", "")), scaled)
-        code = _currency_from_prefix(raw.cur or "$", text, start)
-        if _X_RE.match(text, end) is None:
-            _set(tok, code, end, value=_scaled_value(tok.number, multiplier))
-        return tok
 
-    if num is not None:
-        tok = _Token(start, end, num, Decimal(num.replace(",", "")), scaled)
-    else:
-        assert word is not None
-        parts = re.split(r"[-\u2010\u2011 \u00a0\u2007\u2009\u202f]+", word.lower())
-        value = sum(_UNIT_WORDS.get(p, 0) + _TENS_WORDS.get(p, 0) for p in parts)
-        tok = _Token(start, end, None, Decimal(value), scaled)
-    value_f = _scaled_value(tok.number, multiplier)
+def _money_before(text: str, raw: _Raw, multiplier: int) -> _Token:
+    """ "$109.1 billion", "US$ 9.3 billion", "RMB 100 million": money (not "$10x", a multiple)."""
+    tok = _Token(raw.start, raw.end, raw.number, Decimal(raw.number.replace(",", "")), multiplier != 1)
+    code = _currency_from_prefix(raw.cur or "$", text, raw.start)
+    if _X_RE.match(text, raw.end) is None:
+        _set(tok, code, raw.end, value=_scaled_value(tok.number, multiplier))
+    return tok
 
-    # Glued to a word on the left ("GPT-4", "H-1B", "Qwen-3", "R1-0528"): part of a name or code, unless
-    # "mid-2025", "top-10".  Digits on both sides ("2025-10-18", "25-30") are left to _resolve_neighbours.
+
+def _number_token(raw: _Raw, multiplier: int) -> _Token:
+    """The token of a number written in digits or in words ("seventy-five"), before its unit is known."""
+    if raw.kind == "num":
+        return _Token(raw.start, raw.end, raw.number, Decimal(raw.number.replace(",", "")), multiplier != 1)
+    parts = re.split(r"[-\u2010\u2011 \u00a0\u2007\u2009\u202f]+", raw.number.lower())
+    value = sum(_UNIT_WORDS.get(p, 0) + _TENS_WORDS.get(p, 0) for p in parts)
+    return _Token(raw.start, raw.end, None, Decimal(value), multiplier != 1)
+
+
+def _glued_to_name(text: str, start: int) -> bool:
+    """Glued to a word on the left ("GPT-4", "H-1B", "Qwen-3", "R1-0528"): part of a name or code, unless
+    "mid-2025", "top-10". Digits on both sides ("2025-10-18", "25-30") are left to _resolve_neighbours."""
     if start >= 2 and text[start - 1] in _DASHES[:3] and text[start - 2].isalnum():
         left = _LEFT_WORD_RE.search(text, max(0, start - 24), start - 1)
-        if left is None or (not left.group().isdigit() and left.group().lower() not in _HYPHEN_PREFIXES):
-            return tok
+        return left is None or (not left.group().isdigit() and left.group().lower() not in _HYPHEN_PREFIXES)
+    return False
 
-    # Units written after the number.
+
+def _unit_after(text: str, raw: _Raw, tok: _Token, value: float) -> bool:
+    """A unit written after the number decides it (True), whether or not it yields a quantity."""
+    end = raw.end
+    return (
+        _percent(text, tok, end, value)
+        or (raw.kind == "num" and _currency_after(text, tok, end, value))
+        or _multiple_after(text, raw, tok, end, value)
+        or _model_size(text, raw, tok, end, value)
+        or _not_encoded(text, tok, end)
+    )
+
+
+def _percent(text: str, tok: _Token, end: int, value: float) -> bool:
+    """ "50%", "70 percent", "5 percentage points"; a benchmark score in percent is no quantity."""
     pct = _PCT_RE.match(text, end)
-    if pct is not None:
-        prev = _prev_word(text, start)
-        if _BENCH_RE.match(text, pct.end()) is None and not (
-            prev is not None and prev.lower() in ("scored", "scoring", "scores", "score")
-        ):
-            _set(tok, "%", pct.end(), value=value_f)
-        return tok
-    if num is not None:
-        cs = _CUR_SUFFIX_RE.match(text, end)
-        if cs is not None:
-            if cs.group("code"):
-                code = _PREFIX_CURRENCIES.get(cs.group("code"), cs.group("code"))
-            elif cs.group("sym"):
-                code = _SUFFIX_SYMBOLS[cs.group("sym")]
-            else:
-                code = _currency_from_word(cs.group("word") or cs.group("hword") or "")
-            _set(tok, code, cs.end(), value=value_f)
-            return tok
+    if pct is None:
+        return False
+    prev = _prev_word(text, tok.start)
+    if _BENCH_RE.match(text, pct.end()) is None and not (
+        prev is not None and prev.lower() in ("scored", "scoring", "scores", "score")
+    ):
+        _set(tok, "%", pct.end(), value=value)
+    return True
+
+
+def _currency_after(text: str, tok: _Token, end: int, value: float) -> bool:
+    """ "100 million yuan", "5.5 USD", "100€", "a 10-dollar fee"."""
+    cs = _CUR_SUFFIX_RE.match(text, end)
+    if cs is None:
+        return False
+    if cs.group("code"):
+        code = _PREFIX_CURRENCIES.get(cs.group("code"), cs.group("code"))
+    elif cs.group("sym"):
+        code = _SUFFIX_SYMBOLS[cs.group("sym")]
+    else:
+        code = _currency_from_word(cs.group("word") or cs.group("hword") or "")
+    _set(tok, code, cs.end(), value=value)
+    return True
+
+
+def _multiple_after(text: str, raw: _Raw, tok: _Token, end: int, value: float) -> bool:
+    """ "14-fold", "10x", "nearly 12 times China's" (but not "three times a year")."""
     fold = _FOLD_RE.match(text, end)
     if fold is not None:
-        _set(tok, "multiple", fold.end(), value=value_f)
-        return tok
-    if num is not None and not scaled and _X_RE.match(text, end):
-        _set(tok, "multiple", end + 1, value=value_f)
-        return tok
+        _set(tok, "multiple", fold.end(), value=value)
+        return True
+    if raw.kind == "num" and not tok.scaled and _X_RE.match(text, end):
+        _set(tok, "multiple", end + 1, value=value)
+        return True
     times = _TIMES_RE.match(text, end)
-    if times is not None:
-        if _times_is_multiplier(text, tok, times.end()):
-            _set(tok, "multiple", times.end(), value=value_f)
-        return tok
+    if times is None:
+        return False
+    if _times_is_multiplier(text, tok, times.end()):
+        _set(tok, "multiple", times.end(), value=value)
+    return True
+
+
+def _model_size(text: str, raw: _Raw, tok: _Token, end: int, value: float) -> bool:
+    """ "671 billion parameters", "1M-token context", "128K context window", "a 70B model"."""
     param = _PARAM_RE.match(text, end)
     if param is not None:
-        _set(tok, "parameters", param.end(), value=value_f)
-        return tok
+        _set(tok, "parameters", param.end(), value=value)
+        return True
     tokens = _TOKEN_RE.match(text, end)
-    if tokens is None and scaled:
+    if tokens is None and tok.scaled:
         tokens = _CONTEXT_RE.match(text, end)
     if tokens is not None:
-        _set(tok, "tokens", tokens.end(), value=value_f)
-        return tok
-    if lscale is not None and lscale in "BMT" and _MODEL_RE.match(text, end) is not None:
-        _set(tok, "parameters", end, value=value_f)
-        return tok
+        _set(tok, "tokens", tokens.end(), value=value)
+        return True
+    if raw.lscale is not None and raw.lscale in "BMT" and _MODEL_RE.match(text, end) is not None:
+        _set(tok, "parameters", end, value=value)
+        return True
+    return False
+
+
+def _not_encoded(text: str, tok: _Token, end: int) -> bool:
+    """Durations ("three years"), measurements ("7 nm", "5 GW") and clock times are no quantity here."""
     duration = _DURATION_RE.match(text, end)
     if duration is not None and not (tok.year_like and not duration.group().endswith(("s", "S"))):
-        return tok  # "three years"; but a year before a singular unit is a year ("its 2024 full-year level")
-    if _MEASURE_RE.match(text, end) or _CLOCK_RE.match(text, end):
-        return tok
+        return True  # but a year before a singular unit is a year ("its 2024 full-year level")
+    return _MEASURE_RE.match(text, end) is not None or _CLOCK_RE.match(text, end) is not None
 
-    # A bare number: glued to letters or digits on the right, a version ("3.1.2"), a compound ("two-thirds").
+
+def _bare_marker(text: str, raw: _Raw, tok: _Token) -> bool:
+    """A bare number that is a version ("3.1.2"), a compound ("two-thirds"), a footnote or list marker."""
+    start, end = tok.start, raw.end
     nxt_char = text[end : end + 1]
     if nxt_char and (nxt_char.isalnum() or nxt_char in "_°"):
-        return tok
+        return True
     if nxt_char in ".," and text[end + 1 : end + 2].isdigit():
-        return tok
+        return True
     if nxt_char and nxt_char in _DASHES[:3] and text[end + 1 : end + 2].isalpha():
-        return tok
+        return True
     prev_char = text[start - 1 : start]
     if prev_char in ("+", "#", "@", "§", "№", "°", "^", "*", "±"):
-        return tok
+        return True
     if prev_char == "[" and nxt_char == "]":
-        return tok  # citation marker
+        return True  # citation marker
     if (
         prev_char == "("
         and nxt_char == ")"
         and not tok.year_like
-        and (num is None or scaled or not _in_paren_enumeration(text, start, end))
+        and (raw.kind != "num" or tok.scaled or not _in_paren_enumeration(text, start, end))
     ):
-        return tok  # list marker "(3)"; but "IBM (601), Alibaba (571)" are counts
-    if nxt_char in ".)" and text[end + 1 : end + 2] in (" ", "\t", "") and _at_line_start(text, start):
-        return tok  # list marker "1." / "1)"
+        return True  # list marker "(3)"; but "IBM (601), Alibaba (571)" are counts
+    return nxt_char in ".)" and text[end + 1 : end + 2] in (" ", "\t", "") and _at_line_start(text, start)
 
+
+def _year_or_count(text: str, tok: _Token, value: float) -> None:
+    """A four-digit number: a calendar year ("in 2025", "2024's"), a count ("2048 GPUs"), or a name."""
+    end = tok.end
+    prev = _prev_word(text, tok.start)
+    nxt = _next_word(text, end)
+    year = int(tok.digits or "0")
+    low_prev = prev.rstrip(".").lower() if prev else ""
+    possessive = _POSSESSIVE_RE.match(text, end) is not None
+    in_context = low_prev in _YEAR_CONTEXT or (prev is not None and _is_month(prev)) or possessive
+    if not (1990 <= year <= 2049 or in_context):
+        if nxt is not None and _is_plural(nxt):
+            _set(tok, "count", end, value=value)
+        return
+    if low_prev in _PRODUCT_WORDS:
+        return
+    if (
+        nxt is not None
+        and not possessive
+        and _is_plural(nxt)
+        and (
+            low_prev in _COUNT_PRECEDERS
+            or (
+                nxt.lower() in _COUNTABLE_NOUNS
+                and low_prev not in _YEAR_DETERMINERS
+                and not (prev is not None and _POSSESSIVE_RE.search(prev))
+            )
+        )
+    ):
+        _set(tok, "count", end, value=value)
+    else:
+        _set(tok, "year", end, value=float(year))
+
+
+def _count(text: str, raw: _Raw, tok: _Token, value: float) -> None:
+    """Any other number: a count of things ("16,000 GPUs", "nine of the top ten"), unless it names,
+    dates or scores something. A scaled number with nothing after it may inherit the unit of the
+    quantity before it ("671 billion parameters, 37 billion active")."""
+    start, end = tok.start, raw.end
+    if raw.kind == "num" and "." in raw.number and not tok.scaled:
+        return  # a bare decimal is a version or a score, not a count
     prev = _prev_word(text, start)
     nxt = _next_word(text, end)
-
-    if tok.year_like:
-        year = int(tok.digits or "0")
-        low_prev = prev.rstrip(".").lower() if prev else ""
-        possessive = _POSSESSIVE_RE.match(text, end) is not None
-        in_context = low_prev in _YEAR_CONTEXT or (prev is not None and _is_month(prev)) or possessive
-        if not (1990 <= year <= 2049 or in_context):
-            if nxt is not None and _is_plural(nxt):
-                _set(tok, "count", end, value=value_f)
-            return tok
-        if low_prev in _PRODUCT_WORDS:
-            return tok
-        if (
-            nxt is not None
-            and not possessive
-            and _is_plural(nxt)
-            and (
-                low_prev in _COUNT_PRECEDERS
-                or (
-                    nxt.lower() in _COUNTABLE_NOUNS
-                    and low_prev not in _YEAR_DETERMINERS
-                    and not (prev is not None and _POSSESSIVE_RE.search(prev))
-                )
-            )
-        ):
-            _set(tok, "count", end, value=value_f)
-        else:
-            _set(tok, "year", end, value=float(year))
-        return tok
-
-    # Counts.
-    if num is not None and "." in num and not scaled:
-        return tok  # a bare decimal is a version or a score, not a count
     if prev is not None and _looks_like_name(prev):
-        return tok
+        return
     if nxt is not None and _is_month(nxt):
-        return tok
+        return
     if _BENCH_RE.match(text, end):
-        return tok
-    if word is not None:
+        return
+    if raw.kind == "word":
         low_prev = prev.lower() if prev else ""
-        if tok.number == 1 and not scaled:
-            return tok
+        if tok.number == 1 and not tok.scaled:
+            return
         if low_prev in _NUMBER_WORD_DETERMINERS:
-            return tok
+            return
         if not (
-            scaled
+            tok.scaled
             or low_prev == "top"
             or _OF_RE.match(text, end)
             or _VERSUS_RE.match(text, end)
             or _plural_follows(text, end)
         ):
-            return tok
-    if scaled:
+            return
+    if tok.scaled:
         if _plural_follows(text, end, 3):
-            _set(tok, "count", end, value=value_f)
+            _set(tok, "count", end, value=value)
         else:
             tok.inherit = True
-            tok.fallback = "count" if wscale is not None else None
-            tok.value = value_f
+            tok.fallback = "count" if raw.wscale is not None else None
+            tok.value = value
             tok.q_start, tok.q_end = start, end
-        return tok
-    _set(tok, "count", end, value=value_f)
-    return tok
+        return
+    _set(tok, "count", end, value=value)
 
 
 def _in_paren_enumeration(text: str, start: int, end: int) -> bool:
@@ -947,7 +829,7 @@ def _url_spans(text: str) -> tuple[list[int], list[int]]:
     return starts, ends
 
 
-def find_quantities(text: str) -> list[Quantity]:
+def find_quantities(text: str) -> list[QuantityRecord]:
     """Every quantity in the text, in order, non-overlapping."""
     if not text:
         return []
@@ -962,7 +844,7 @@ def find_quantities(text: str) -> list[Quantity]:
 
     _resolve_neighbours(text, toks)
 
-    out: list[Quantity] = []
+    out: list[QuantityRecord] = []
     last_end = 0
     inherit_unit: str | None = None
     inherit_end = -1
@@ -978,6 +860,6 @@ def find_quantities(text: str) -> list[Quantity]:
             continue
         if tok.unit in ("parameters", "tokens"):
             inherit_unit, inherit_end = tok.unit, tok.q_end
-        out.append(Quantity(tok.q_start, tok.q_end, text[tok.q_start : tok.q_end], tok.value, tok.unit))
+        out.append(QuantityRecord(tok.value, tok.unit, text[tok.q_start : tok.q_end], tok.q_start, tok.q_end))
         last_end = tok.q_end
     return out

@@ -5,12 +5,13 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 
+from app.extraction import lexicon
 from app.extraction.records import EntityRecord, MentionRecord, RelationRecord
 
 __all__ = ["stated_relations"]
 
-LEAD_ROLES = r"CEO|chief executive(?: officer)?|co-?founder|founder|chairman|chairwoman|chair|[Pp]resident|[Pp]remier|boss|head|leader"
-OTHER_ROLES = r"CFO|CTO|COO|CIO|chief [a-z]+ officer|[Vv]ice [Pp]resident|executive|director|engineer|researcher|scientist|spokes(?:person|man|woman)|analyst|professor|[Pp]rofessor|economist|partner|fellow"
+LEAD_ROLES = lexicon.alternation("lead_roles")
+OTHER_ROLES = lexicon.alternation("staff_roles")
 _POSSESSIVE = re.compile(
     r"^[’']s?\s+(?:(?:new|latest|flagship|own|popular|open-source|AI|chatbot|reasoning|large language)\s+){0,3}$"
 )

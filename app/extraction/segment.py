@@ -5,56 +5,13 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from app.extraction import lexicon
+
 __all__ = ["Block", "Sentence", "segment"]
 
 _BULLET = re.compile(r"(?:[-*•‣▪●◦■□–—](?=\s)|\d{1,2}[.)](?=\s)|📌|👉|✅|🔹|🔸|►|»)\s*")
 # Abbreviations after which a full stop does not end a sentence.
-_ABBREVIATIONS = {
-    "u.s",
-    "u.k",
-    "u.n",
-    "e.u",
-    "mr",
-    "mrs",
-    "ms",
-    "dr",
-    "prof",
-    "inc",
-    "corp",
-    "ltd",
-    "co",
-    "no",
-    "vs",
-    "e.g",
-    "i.e",
-    "etc",
-    "st",
-    "jan",
-    "feb",
-    "mar",
-    "apr",
-    "jun",
-    "jul",
-    "aug",
-    "sep",
-    "sept",
-    "oct",
-    "nov",
-    "dec",
-    "gov",
-    "sen",
-    "rep",
-    "gen",
-    "jr",
-    "sr",
-    "approx",
-    "est",
-    "fig",
-    "p.m",
-    "a.m",
-    "u.s.a",
-    "dept",
-}
+_ABBREVIATIONS = lexicon.wordset("abbreviations")
 _SENTENCE_END = re.compile(r"[.!?]+[\"”’')\]]*(?=\s+[\"“‘'(\[]?[A-Z0-9\u4e00-\u9fff])")
 _FURNITURE = re.compile(
     r"investment advice|for information purposes only|subscribers? can read|subscribe (?:now|to|for)|"

@@ -31,6 +31,7 @@ __all__ = [
     "claim_facets",
     "claim_items",
     "claim_page",
+    "facet_scope",
     "fts_terms",
     "get_claim",
     "list_claims",
@@ -170,7 +171,7 @@ def _narrowing(f: ClaimFilter) -> set[str]:
     return {name for name in _NARROWING if getattr(f, name) not in (None, [])}
 
 
-def _facet_scope(f: ClaimFilter) -> str | None:
+def facet_scope(f: ClaimFilter) -> str | None:
     """The scope of the kept counts (app.projection) that answers this filter's facets exactly, if any:
     every claim (''), one topic or one entity, and nothing else narrowing them."""
     if _narrowing(f) - {"topic", "entity"}:
@@ -194,7 +195,7 @@ def runs_inline(f: ClaimFilter) -> bool:
         return False
     if len(f.topic) + len(f.entity) + (f.source is not None) > 1:
         return False
-    return not f.facets or _facet_scope(f) is not None
+    return not f.facets or facet_scope(f) is not None
 
 
 # --- the WHERE clause -----------------------------------------------------------------------------------
@@ -426,7 +427,7 @@ def claim_facets(db: Db, f: ClaimFilter) -> dict[str, list[dict[str, Any]]]:
     names = f.facet_names()
     if not names:
         return {}
-    scope = _facet_scope(f)
+    scope = facet_scope(f)
     out: dict[str, list[dict[str, Any]]] = {}
     for name in names:
         sql = db.sql()

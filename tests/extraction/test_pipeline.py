@@ -109,3 +109,17 @@ def test_pipeline_starts_afresh_when_its_vocabulary_outgrows_the_limit(
     after = {(m.entity_id, m.start, m.end) for m in fresh.extract(text).mentions}
     assert fresh.nlp is not first and len(fresh.nlp.vocab) < grown  # rebuilt, not grown without bound
     assert after == before
+
+
+def test_the_package_states_its_public_api_and_loads_spacy_only_for_the_pipeline() -> None:
+    import subprocess
+    import sys
+
+    script = (
+        "import sys, app.extraction as x; "
+        "assert 'spacy' not in sys.modules; "
+        "assert all(hasattr(x, name) for name in x.__all__); "
+        "assert 'spacy' in sys.modules; "
+        "assert x.get_pipeline().extract('Nvidia said so.').mentions"
+    )
+    subprocess.run([sys.executable, "-c", script], check=True, cwd=FIXTURES.parents[2])

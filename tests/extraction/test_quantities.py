@@ -7,7 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from app.extraction.quantities import Quantity, find_quantities
+from app.extraction.quantities import find_quantities
+from app.extraction.records import QuantityRecord
 
 Triple = tuple[str, float, str]
 
@@ -554,7 +555,7 @@ def test_empty_and_numberless_text() -> None:
 
 
 def test_quantity_is_a_frozen_slotted_dataclass() -> None:
-    q = Quantity(0, 3, "50%", 50.0, "%")
+    q = QuantityRecord(50.0, "%", "50%", 0, 3)
     assert not hasattr(q, "__dict__")
     with pytest.raises(dataclasses.FrozenInstanceError):
         q.value = 1.0  # type: ignore[misc]
@@ -606,7 +607,7 @@ def test_offsets_sorted_and_non_overlapping(text: str) -> None:
     found = find_quantities(text)
     last_end = 0
     for q in found:
-        assert isinstance(q, Quantity)
+        assert isinstance(q, QuantityRecord)
         assert text[q.start : q.end] == q.text
         assert q.text and q.text == q.text.strip()
         assert q.start >= last_end
