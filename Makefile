@@ -5,7 +5,10 @@ BIN    := $(VENV)/bin
 HOST   ?= 127.0.0.1
 PORT   ?= 8000
 
-.PHONY: install install-runtime serve test lint format bench eval-seeds eval-articles lock clean
+AXE_VERSION ?= 4.14.1
+AXE := .cache/axe-core/node_modules/axe-core/axe.min.js
+
+.PHONY: install install-runtime browser-deps serve test lint format bench eval-seeds eval-articles lock clean
 
 # Two stamps in one venv: serving needs only the runtime pins (scripts/runtime_requirements.py derives them
 # from the lock, as the image does); test, lint and the other developer targets add the dev pins on top.
@@ -29,7 +32,20 @@ install: $(VENV)/.installed  ## the runtime plus the dev tools (tests, lint, ben
 serve: install-runtime  ## migrate, load seeds/, serve the API on $(HOST):$(PORT)
 	$(BIN)/aikb serve --host $(HOST) --port $(PORT)
 
-test: install  ## the whole suite, on SQLite and (when reachable; always in CI) PostgreSQL
+# The browser tests (tests/ui/test_browser.py) drive Debian's Chromium (apt, as root) and check accessibility
+# with axe-core (npm, into .cache/; never shipped). Installed where missing; without them those tests skip
+# (and fail in CI).
+browser-deps:
+	@command -v chromium >/dev/null || { \
+	  if [ "$$(id -u)" = 0 ]; then \
+	    apt-get install -y -q --no-install-recommends chromium >/dev/null \
+	      || { apt-get update -q >/dev/null && apt-get install -y -q --no-install-recommends chromium >/dev/null; } \
+	      || echo "could not install chromium: the browser tests will skip"; \
+	  else echo "chromium is missing and installing it needs root: the browser tests will skip"; fi; }
+	@test -f $(AXE) || npm install --prefix .cache/axe-core --no-save --no-audit --no-fund --silent \
+	  axe-core@$(AXE_VERSION) || echo "could not install axe-core (npm): the accessibility test will skip"
+
+test: install browser-deps  ## the whole suite, on SQLite and (when reachable; always in CI) PostgreSQL
 	$(BIN)/python -m pytest
 
 lint: install
@@ -58,4 +74,4 @@ lock:  ## re-resolve requirements.lock from pyproject.toml
 	$(BIN)/uv pip compile pyproject.toml --extra dev -o requirements.lock --python-version 3.11
 
 clean:
-	rm -rf $(VENV) data .pytest_cache .mypy_cache .ruff_cache
+	rm -rf $(VENV) data .cache .pytest_cache .mypy_cache .ruff_cache

@@ -102,7 +102,7 @@ def engine_for(url: str, *, time_limit_ms: int = 0) -> Engine:
             cursor.execute(f"PRAGMA busy_timeout={int(busy)}")
             cursor.execute("PRAGMA synchronous=NORMAL")
             # Checkpoint the WAL every ~32 MB rather than 4 MB: loading writes in bursts, and each
-            # checkpoint is an fsync (bench/ingest_bench.py: writing 9.5 -> 6.7 ms per article).
+            # checkpoint is an fsync (docs/PERFORMANCE.md, Ingest).
             cursor.execute("PRAGMA wal_autocheckpoint=8000")
             cursor.close()
 

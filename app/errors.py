@@ -32,6 +32,7 @@ __all__ = [
     "UnprocessableContent",
     "UnsupportedMediaType",
     "invalid_parameter",
+    "validation_message",
 ]
 
 
@@ -190,23 +191,30 @@ class InvalidParameter(KBError):
     )
 
 
-def invalid_parameter(errors: Sequence[Mapping[str, Any]]) -> InvalidParameter:
-    """A parameter model's validation errors (pydantic's `errors()`) as this API's: the first complaint, in
-    words, naming its parameter. The API's query strings and the CLI's filter options say the same."""
-    first = errors[0] if errors else {}
-    location = [str(p) for p in first.get("loc", ()) if p not in ("query", "path", "body")]
+def validation_message(error: Mapping[str, Any]) -> tuple[str | None, str]:
+    """The parameter at fault and a sentence for one pydantic validation error, as every 422 says it (the
+    API's problem body, the explorer's error page, the CLI's filter options): unknown names and values
+    come with a close match."""
+    location = [str(p) for p in error.get("loc", ()) if p not in ("query", "path", "body")]
     parameter = location[0] if location else None
-    message = str(first.get("msg", "invalid request"))
-    if first.get("type") == "extra_forbidden":
+    message = str(error.get("msg", "invalid request"))
+    if error.get("type") == "extra_forbidden":
         message = f"unknown parameter {parameter!r}"
-    elif first.get("type") == "literal_error":
-        allowed = re.findall(r"'([^']+)'", str(first.get("ctx", {}).get("expected", "")))
-        hint = difflib.get_close_matches(str(first.get("input")), allowed, n=1)
-        message = f"{first.get('input')!r} is not one of {', '.join(allowed)}"
+    elif error.get("type") == "literal_error":
+        allowed = re.findall(r"'([^']+)'", str(error.get("ctx", {}).get("expected", "")))
+        hint = difflib.get_close_matches(str(error.get("input")), allowed, n=1)
+        message = f"{error.get('input')!r} is not one of {', '.join(allowed)}"
         if hint:
             message += f"; did you mean {hint[0]!r}?"
-    elif first.get("type") == "value_error":
+    elif error.get("type") == "value_error":
         message = message.removeprefix("Value error, ")
+    return parameter, message
+
+
+def invalid_parameter(errors: Sequence[Mapping[str, Any]]) -> InvalidParameter:
+    """A parameter model's validation errors (pydantic's `errors()`) as this API's error: the first
+    complaint, naming its parameter."""
+    parameter, message = validation_message(errors[0] if errors else {})
     return InvalidParameter(message, parameter=parameter)
 
 

@@ -24,6 +24,9 @@ from app.db import get_engine
 from app.ingest import ArticleIn, ArticleMetadata
 from app.memory import limit_malloc_arenas
 from app.telemetry import HttpMetrics
+from app.ui import routes as ui
+
+PAGE_PATHS = ("/ui/", "/docs", "/redoc")  # HTML: the pages' Content-Security-Policy (observability.py)
 
 __all__ = ["app", "create_app"]
 
@@ -53,6 +56,9 @@ def create_app(engine: Engine | None = None, settings: Settings | None = None) -
         lifespan=_lifespan,
         # Operation ids are the route functions' names: `create_source`, not `create_source_sources_post`.
         generate_unique_id_function=lambda route: route.name,
+        # /docs and /redoc are the explorer's (app.ui.routes): the same pages on assets the app serves.
+        docs_url=None,
+        redoc_url=None,
     )
     settings = settings or get_settings()
     api.state.settings = settings
@@ -79,7 +85,7 @@ def create_app(engine: Engine | None = None, settings: Settings | None = None) -
         metrics=api.state.http_metrics,
         access_log=settings.aikb_access_log,
         cors=bool(settings.cors_origins),
-        docs_paths=[p for p in (api.docs_url, api.redoc_url, api.swagger_ui_oauth2_redirect_url) if p],
+        page_paths=PAGE_PATHS,
     )
     # Writes check their own (write) scope; reads need a key only when AIKB_READ_REQUIRES_KEY is set.
     for module in (claims, sources, entities, overview, changes):  # the busiest routes first
@@ -93,6 +99,10 @@ def create_app(engine: Engine | None = None, settings: Settings | None = None) -
     # Any request can be refused with a 422 (a NUL in a parameter: app/api/limits.py).
     for module in (write, health, problems):
         api.include_router(module.router, responses=problems.problem_responses(422))
+    # The explorer (HTML pages under /ui/, their assets) and the API documentation pages.
+    api.include_router(ui.router)
+    api.include_router(ui.docs_router)
+    api.mount(ui.STATIC_PATH, ui.static_files(), name="ui-static")
 
     install_problem_handlers(api)
     return api

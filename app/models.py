@@ -118,6 +118,17 @@ def _fk(target: str, *, ondelete: str | None = None, nullable: bool = False, ind
     )
 
 
+def _sort_day() -> Any:
+    """A claim's sort day: `published`, or NO_DAY when undated (never NULL, so a keyset over (day, id) is
+    one index range). On claim, and copied into claim_topic and claim_entity for their indexes."""
+    return Field(sa_column=Column(Date, nullable=False, server_default=NO_DAY.isoformat()))
+
+
+def _claim_link() -> Any:
+    """The claim half of a link table's primary key (claim_topic, claim_entity)."""
+    return Field(sa_column=Column(String, ForeignKey("claim.id", ondelete="CASCADE"), primary_key=True))
+
+
 # --- tables -------------------------------------------------------------------------------------------
 
 
@@ -199,9 +210,7 @@ class Claim(SQLModel, table=True):
     time_scope: str | None = None
     # Copied from the source (published, else published_not_before) so date filters and sorting need no join.
     published: date | None = None
-    # The sort key of every date-ordered list: `published`, or 0001-01-01 when undated (never NULL, so a
-    # keyset over (day, id) is one index range). Also copied into claim_topic and claim_entity.
-    day: date = Field(sa_column=Column(Date, nullable=False, server_default=NO_DAY.isoformat()))
+    day: date = _sort_day()
     # The claim as the API serves it (JSON), written at ingest and re-rendered when an entity it names or its
     # source's date changes: a page of claims is one indexed read and a byte splice.
     doc: str = Field(default="", sa_column=Column(Text, nullable=False, server_default=""))
@@ -214,11 +223,9 @@ class ClaimTopic(SQLModel, table=True):
         Index("ix_claim_topic_topic_day", "topic_id", "day", "claim_id"),
         {"sqlite_with_rowid": False},
     )
-    claim_id: str = Field(
-        sa_column=Column(String, ForeignKey("claim.id", ondelete="CASCADE"), primary_key=True)
-    )
+    claim_id: str = _claim_link()
     topic_id: TopicId = Field(sa_column=Column(String, ForeignKey("topic.id"), primary_key=True))
-    day: date = Field(sa_column=Column(Date, nullable=False, server_default=NO_DAY.isoformat()))
+    day: date = _sort_day()
 
 
 class ClaimEntity(SQLModel, table=True):
@@ -227,12 +234,10 @@ class ClaimEntity(SQLModel, table=True):
         Index("ix_claim_entity_entity_day", "entity_id", "day", "claim_id"),
         {"sqlite_with_rowid": False},
     )
-    claim_id: str = Field(
-        sa_column=Column(String, ForeignKey("claim.id", ondelete="CASCADE"), primary_key=True)
-    )
+    claim_id: str = _claim_link()
     entity_id: str = Field(sa_column=Column(String, ForeignKey("entity.id"), primary_key=True))
     role: Role = Field(default="mention", sa_type=AutoString)
-    day: date = Field(sa_column=Column(Date, nullable=False, server_default=NO_DAY.isoformat()))
+    day: date = _sort_day()
 
 
 class FacetCount(SQLModel, table=True):
@@ -527,25 +532,22 @@ class ClaimDetail(ClaimPublic):
     context: ClaimContext = Field(description="The sentences before and after the claim")
 
 
+ENTITY_EXAMPLE: dict[str, Any] = {
+    "id": "huawei",
+    "name": "Huawei",
+    "type": "company",
+    "description": "Chinese telecoms and technology company; maker of Ascend AI chips.",
+    "aliases": ["Huawei", "Huawei Technologies"],
+    "attributes": {"country": "china"},
+    "origin": "catalog",
+    "claim_count": 9,
+}
+
+
 class EntityPublic(BaseModel):
     """A company, model, chip, policy, person, organization or country."""
 
-    model_config = ConfigDict(
-        json_schema_extra={
-            "examples": [
-                {
-                    "id": "huawei",
-                    "name": "Huawei",
-                    "type": "company",
-                    "description": "Chinese telecoms and technology company; maker of Ascend AI chips.",
-                    "aliases": ["Huawei", "Huawei Technologies"],
-                    "attributes": {"country": "china"},
-                    "origin": "catalog",
-                    "claim_count": 9,
-                }
-            ]
-        }
-    )
+    model_config = ConfigDict(json_schema_extra={"examples": [ENTITY_EXAMPLE]})
     id: str = Field(description="Entity id: a readable slug (`ascend-910b`); stable")
     name: str = Field(description="Canonical name")
     type: EntityType = Field(description="Entity type")
@@ -634,14 +636,7 @@ class EntityDetail(EntityPublic):
         json_schema_extra={
             "examples": [
                 {
-                    "id": "huawei",
-                    "name": "Huawei",
-                    "type": "company",
-                    "description": "Chinese telecoms and technology company; maker of Ascend AI chips.",
-                    "aliases": ["Huawei", "Huawei Technologies"],
-                    "attributes": {"country": "china"},
-                    "origin": "catalog",
-                    "claim_count": 9,
+                    **ENTITY_EXAMPLE,
                     "claims_by_topic": {"chips": 7, "geopolitics": 3},
                     "relations_out": [
                         {

@@ -10,7 +10,7 @@ knowledge base. Hand-written SQL (app.sql).
 from __future__ import annotations
 
 from collections import Counter, defaultdict
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Any, NamedTuple
@@ -31,10 +31,12 @@ __all__ = [
     "documents",
     "entity_refs",
     "facet_deltas",
+    "month_of",
     "rebuild_facet_counts",
     "refresh",
     "rerender",
     "sort_day",
+    "store_documents",
 ]
 
 RENDER_BATCH = 500
@@ -141,6 +143,11 @@ def sort_day(published: date | None) -> date:
     return published or NO_DAY
 
 
+def month_of(published: date | None) -> str | None:
+    """'YYYY-MM' of a claim's date; None for an undated claim."""
+    return published.isoformat()[:7] if published else None
+
+
 # --- documents ------------------------------------------------------------------------------------------
 
 ROLE_ORDER = {"subject": 0, "object": 1}
@@ -218,35 +225,46 @@ def rerender(
     else:
         return 0
     claim_ids = [r[0] for r in db.rows(which, sql.params)]
-    update = db.sql()
-    statement = f"UPDATE claim SET doc = {update.slot('doc', None)} WHERE id = {update.slot('id', None)}"
     for n in range(0, len(claim_ids), RENDER_BATCH):
-        batch = ClaimRows.read(db, claim_ids=claim_ids[n : n + RENDER_BATCH])
-        docs = documents(batch, entity_refs(db, batch.entity_ids()))
-        db.execute_many(statement, [{"id": k, "doc": v} for k, v in docs.items()])
+        store_documents(db, ClaimRows.read(db, claim_ids=claim_ids[n : n + RENDER_BATCH]))
     return len(claim_ids)
+
+
+def store_documents(db: Db, rows: ClaimRows) -> None:
+    """Replace the stored documents of these claims by ones rendered from `rows`."""
+    sql = db.sql()
+    statement = f"UPDATE claim SET doc = {sql.named('doc')} WHERE id = {sql.named('id')}"
+    docs = documents(rows, entity_refs(db, rows.entity_ids()))
+    db.execute_many(statement, [{"id": k, "doc": v} for k, v in docs.items()])
 
 
 # --- facet counts ---------------------------------------------------------------------------------------
 
 
 def _claim_keys(
-    kind: str, source_id: str, speaker_id: str | None, topics: list[str], entities: list[str]
-) -> Iterator[FacetKey]:
+    kind: str,
+    source_id: str,
+    speaker_id: str | None,
+    topics: list[str],
+    entities: list[str],
+    month: str | None,
+) -> list[FacetKey]:
     """The counters one claim adds to. Scopes are every claim (''), each of its topics and each of its
     entities; within an entity, entity and source facets are not kept (they would be entities x entities
-    and entities x sources rows) and are counted live instead."""
-    own = (
-        [("topic", t) for t in topics] + [("kind", kind)] + ([("speaker", speaker_id)] if speaker_id else [])
-    )
-    wide = [*own, *(("entity", e) for e in entities), ("source", source_id)]
-    for facet, value in wide:
-        yield "", facet, value
-        for t in topics:
-            yield f"topic:{t}", facet, value
-    for e in entities:
-        for facet, value in own:
-            yield f"entity:{e}", facet, value
+    and entities x sources rows) and are counted live instead. A dated claim also counts under its month
+    ('YYYY-MM') in each of its scopes: claims per month of everything, a topic, an entity (the explorer's
+    charts)."""
+    own = [("topic", t) for t in topics]
+    own.append(("kind", kind))
+    if speaker_id:
+        own.append(("speaker", speaker_id))
+    if month:
+        own.append(("month", month))
+    wide = [*own, *[("entity", e) for e in entities], ("source", source_id)]
+    scopes = ["", *[f"topic:{t}" for t in topics]]
+    keys = [(scope, facet, value) for scope in scopes for facet, value in wide]
+    keys += [(f"entity:{e}", facet, value) for e in entities for facet, value in own]
+    return keys
 
 
 def facet_deltas(rows: ClaimRows, sign: int = 1) -> Counter[FacetKey]:
@@ -259,7 +277,8 @@ def facet_deltas(rows: ClaimRows, sign: int = 1) -> Counter[FacetKey]:
         entities[claim_id].append(entity)
     deltas: Counter[FacetKey] = Counter()
     for c in rows.claims:
-        deltas.update(_claim_keys(c.kind, c.source_id, c.speaker_id, topics[c.id], entities[c.id]))
+        month = month_of(c.published)
+        deltas.update(_claim_keys(c.kind, c.source_id, c.speaker_id, topics[c.id], entities[c.id], month))
     if sign != 1:
         for key in deltas:
             deltas[key] *= sign
@@ -273,14 +292,14 @@ def apply_facet_deltas(db: Db, deltas: Counter[FacetKey]) -> None:
     if not rows:
         return
     sql = db.sql()
-    key = f"{sql.slot('scope', None)}, {sql.slot('facet', None)}, {sql.slot('value', None)}"
+    key = f"{sql.named('scope')}, {sql.named('facet')}, {sql.named('value')}"
     db.execute_many(
-        f"INSERT INTO facet_count (scope, facet, value, count) VALUES ({key}, {sql.slot('n', None)}) "
+        f"INSERT INTO facet_count (scope, facet, value, count) VALUES ({key}, {sql.named('n')}) "
         "ON CONFLICT (scope, facet, value) DO UPDATE SET count = facet_count.count + excluded.count",
         [{"scope": s, "facet": f, "value": v, "n": n} for (s, f, v), n in rows],
     )
     gone = [{"scope": s, "facet": f, "value": v} for (s, f, v), n in rows if n < 0]
-    where = " AND ".join(f"{c} = {sql.slot(c, None)}" for c in ("scope", "facet", "value"))
+    where = " AND ".join(f"{c} = {sql.named(c)}" for c in ("scope", "facet", "value"))
     db.execute_many(f"DELETE FROM facet_count WHERE {where} AND count <= 0", gone)
 
 
@@ -299,11 +318,15 @@ def rebuild_facet_counts(db: Db) -> None:
 
 
 def refresh(engine: Engine) -> None:
-    """Fill what the projection lacks: documents of claims never rendered (written before migration 0003)
-    and, when the counts are missing but claims exist, the facet counts."""
+    """Fill what the projection lacks: documents of claims never rendered (written before migration 0003);
+    the facet counts when they are missing but claims exist, or lack the months (counts kept by a version
+    before them) while dated claims exist."""
     with engine.begin() as connection:
         db = Db.of(connection)
         rerender(db, unrendered=True)
         counted = db.rows("SELECT 1 FROM facet_count LIMIT 1")
-        if not counted and db.rows("SELECT 1 FROM claim LIMIT 1"):
+        months = db.rows("SELECT 1 FROM facet_count WHERE scope = '' AND facet = 'month' LIMIT 1")
+        sql = db.sql()
+        dated = db.rows(f"SELECT 1 FROM claim WHERE day > {sql.day(NO_DAY)} LIMIT 1", sql.params)
+        if (not counted and db.rows("SELECT 1 FROM claim LIMIT 1")) or (not months and dated):
             rebuild_facet_counts(db)

@@ -33,11 +33,12 @@ class Sql:
         self.params: dict[str, Any] = {}
 
     def __call__(self, value: Any) -> str:
-        return self.slot(f"p{len(self.params)}", value)
-
-    def slot(self, name: str, value: Any) -> str:
-        """A parameter under a name of the caller's choosing (executemany rows bind by these names)."""
+        name = f"p{len(self.params)}"
         self.params[name] = value
+        return self.named(name)
+
+    def named(self, name: str) -> str:
+        """The placeholder of a parameter bound by name: each row of an executemany is a dict of these."""
         return f":{name}" if self.sqlite else f"%({name})s"
 
     def each(self, values: Iterable[Any]) -> str:
@@ -114,7 +115,7 @@ class Db:
             cursor.close()
 
     def execute_many(self, statement: str, rows: Iterable[Any]) -> None:
-        """The statement once per row; rows bind by the names of `Sql.slot`."""
+        """The statement once per row; rows bind by the names of `Sql.named`."""
         rows = list(rows)
         if not rows:
             return
@@ -134,8 +135,8 @@ class Db:
     ) -> None:
         """Insert rows (tuples in `columns` order) with one executemany. With `skip_existing`, a row whose key
         another transaction has inserted is skipped instead of failing (ON CONFLICT DO NOTHING). The one
-        statement written here with positional placeholders: rows stay the tuples they are (binding
-        hundreds of rows by name costs an article's ingest ~1 ms, bench/ingest_bench.py)."""
+        statement written here with positional placeholders: rows stay the tuples they are, since binding
+        hundreds of rows by name is a measurable share of an article's ingest (docs/PERFORMANCE.md)."""
         mark = "?" if self.sqlite else "%s"
         names = ", ".join(f'"{c}"' for c in columns)
         conflict = " ON CONFLICT DO NOTHING" if skip_existing else ""

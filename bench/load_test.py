@@ -16,6 +16,8 @@ What it measures, in one run (servers on 127.0.0.1 only, one uvicorn worker each
 3. The facets and full-text requests under the same c=32 wrk load (shorter runs).
 4. With --compare-db: the sequential latencies again on a smaller KB, to show what grows with the table.
 5. With --profile: py-spy samples the real server for 20 s under c=32 load; top functions are printed.
+6. The explorer's pages (/ui/…): sequential medians and HTML sizes of each page, against the targets of
+   50 ms and 150 KB (`--pages-only` runs just this).
 
 Pinning (as in ../shared/reference/perf_baselines.md): server on CPU `--server-cpu` (1), wrk and this
 script on `--client-cpu` (0). Every loop is bounded in count and time; every server is stopped by its PID.
@@ -68,7 +70,9 @@ TARGETS = {
     "deep_page_ratio": 1.2,  # 1,000th page within 1.2x the first page's latency
     "ranked_p50_ms": 20.0,
 }
+PAGE_TARGETS = {"median_ms": 50.0, "html_kb": 150.0}
 SLOW_MS = 2000.0  # a request slower than this alone is not warmed up, nor put under c=32 load
+ENTITY_TOPIC_CHART_MAX = 1000  # app.ui.data.ENTITY_TOPIC_CHART_MAX (not imported: the script stands alone)
 UNIT_MS = {"us": 1e-3, "ms": 1.0, "s": 1e3, "m": 60e3}
 
 
@@ -90,6 +94,7 @@ class Server:
     port: int
     log: Path
     proc: subprocess.Popen[bytes] | None = None
+    cwd: Path = ROOT  # `app.main:app` is imported from here
 
     def url(self, path: str) -> str:
         return f"http://{HOST}:{self.port}{path}"
@@ -105,19 +110,21 @@ class Server:
 STARTED: list[Server] = []  # every server this script started and has not stopped yet
 
 
-def make_server(name: str, app: str, pin: list[str], env_extra: dict[str, str], tmp: Path) -> Server:
+def make_server(
+    name: str, app: str, pin: list[str], env_extra: dict[str, str], tmp: Path, cwd: Path = ROOT
+) -> Server:
     port = free_port()
     app_args = ["--app-dir", str(ROOT / "bench"), app] if app.startswith("ceiling_app") else [app]
     cmd = [*pin, str(VENV_BIN / "python"), "-m", "uvicorn", *app_args, "--host", HOST, "--port", str(port)]
     cmd += UVICORN_FLAGS.split()
     env = {k: v for k, v in os.environ.items() if k not in ("DATABASE_URL", "CEILING_BODY_FILE")}
     env.update(env_extra)
-    return Server(name, cmd, env, port, tmp / f"server_{name}.log")
+    return Server(name, cmd, env, port, tmp / f"server_{name}.log", cwd=cwd)
 
 
 def start(server: Server, ready_path: str, timeout: float = 60.0) -> None:
     with server.log.open("ab") as log:
-        server.proc = subprocess.Popen(server.cmd, cwd=ROOT, env=server.env, stdout=log, stderr=log)
+        server.proc = subprocess.Popen(server.cmd, cwd=server.cwd, env=server.env, stdout=log, stderr=log)
     STARTED.append(server)
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
@@ -252,6 +259,16 @@ class Client:
         data: dict[str, Any] = json.loads(body)
         return ms, data
 
+    def get_raw(self, path: str) -> tuple[float, bytes]:
+        t0 = time.perf_counter()
+        self.conn.request("GET", path, headers={"Accept": "text/html"})
+        resp = self.conn.getresponse()
+        body = resp.read()
+        ms = (time.perf_counter() - t0) * 1000
+        if resp.status != 200:
+            raise RuntimeError(f"GET {path} -> {resp.status}: {body[:300]!r}")
+        return ms, body
+
     def close(self) -> None:
         self.conn.close()
 
@@ -326,6 +343,59 @@ def sequential(args: argparse.Namespace, port: int) -> dict[str, Any]:
         out["ranked_q_fresh"] = summary(fresh) | {"queries": len(FRESH_QUERIES)}
         times, data = series(client, RANKED, args.seq_reps, args.seq_timeout)
         out["ranked_q"] = summary(times) | {"items": len(data["items"])}
+    finally:
+        client.close()
+    return out
+
+
+def explorer_pages(client: Client) -> dict[str, str]:
+    """The explorer's pages to time, with ids found through the API: a chips claim and its source, the
+    entity with the most claims, the one with the most claims the entity chart still splits by topic
+    (ENTITY_TOPIC_CHART_MAX: the costliest chart), and the one with the fewest claims."""
+    _, page = client.get(FIRST_PAGE)
+    claim = page["items"][0]
+    ranked: list[dict[str, Any]] = []
+    path = "/entities?sort=-claims&limit=200"
+    while True:  # every entity, most claims first (5,000 in the benchmark's KB: 25 requests)
+        _, listed = client.get(path)
+        ranked += listed["items"]
+        if not listed["next_cursor"]:
+            break
+        path = f"/entities?sort=-claims&limit=200&cursor={listed['next_cursor']}"
+    split = next(e for e in ranked if e["claim_count"] <= ENTITY_TOPIC_CHART_MAX)
+    ranked = [e for e in ranked if e["claim_count"] > 0]
+    return {
+        "overview": "/ui/",
+        "claims (no filter)": "/ui/claims",
+        "claims topic=chips": "/ui/claims?topic=chips",
+        "claims topic=chips&kind=quote": "/ui/claims?topic=chips&kind=quote",
+        "claims q=export controls": "/ui/claims?q=export+controls",
+        "claim": f"/ui/claims/{claim['id']}",
+        "source reader": f"/ui/sources/{claim['source']}",
+        **{
+            f"entity, {what} ({e['id']}, {e['claim_count']:,} claims)": f"/ui/entities/{e['id']}"
+            for what, e in (("most claims", ranked[0]), ("charted by topic", split), ("tail", ranked[-1]))
+        },
+        "entities": "/ui/entities",
+        "search q=huawei": "/ui/search?q=huawei",
+        "conflicts": "/ui/conflicts",
+    }
+
+
+def pages(args: argparse.Namespace, port: int) -> dict[str, Any]:
+    """Each explorer page: sequential median over up to args.seq_reps requests, and its HTML size."""
+    client = Client(port)
+    out: dict[str, Any] = {}
+    try:
+        for name, path in explorer_pages(client).items():
+            client.get_raw(path)  # warm-up, discarded
+            times: list[float] = []
+            body = b""
+            deadline = time.monotonic() + args.seq_timeout
+            while len(times) < args.seq_reps and time.monotonic() < deadline:
+                ms, body = client.get_raw(path)
+                times.append(ms)
+            out[name] = summary(times) | {"path": path, "html_kb": round(len(body) / 1024, 1)}
     finally:
         client.close()
     return out
@@ -452,7 +522,27 @@ def app_fingerprint() -> str:
     return digest.hexdigest()[:16]
 
 
-def machine(db: Path) -> dict[str, Any]:
+def kb_counts(db: str) -> dict[str, Any]:
+    """Rows of the KB (a SQLite path or a PostgreSQL URL)."""
+    queries = {t: f'SELECT count(*) FROM "{t}"' for t in ("claim", "source", "entity")}
+    queries["chips"] = "SELECT count(*) FROM claim_topic WHERE topic_id = 'chips'"
+    if db.startswith("postgresql"):
+        import psycopg
+
+        with psycopg.connect(db.replace("postgresql+psycopg://", "postgresql://")) as con:
+            counts: dict[str, Any] = {k: con.execute(q).fetchone()[0] for k, q in queries.items()}  # type: ignore[index]
+        counts["has_sqlite_stat1"] = None
+        return counts
+    con = sqlite3.connect(f"file:{db}?mode=ro", uri=True)
+    counts = {k: con.execute(q).fetchone()[0] for k, q in queries.items()}
+    counts["has_sqlite_stat1"] = bool(
+        con.execute("SELECT count(*) FROM sqlite_master WHERE name = 'sqlite_stat1'").fetchone()[0]
+    )
+    con.close()
+    return counts
+
+
+def machine(db: str) -> dict[str, Any]:
     cpu = next(
         (
             ln.split(":", 1)[1].strip()
@@ -479,15 +569,7 @@ def machine(db: Path) -> dict[str, Any]:
         except metadata.PackageNotFoundError:
             versions[p] = None
     wrk = subprocess.run(["wrk", "--version"], capture_output=True, text=True)
-    con = sqlite3.connect(f"file:{db}?mode=ro", uri=True)
-    counts = {
-        t: con.execute(f'SELECT count(*) FROM "{t}"').fetchone()[0] for t in ("claim", "source", "entity")
-    }
-    counts["chips"] = con.execute("SELECT count(*) FROM claim_topic WHERE topic_id = 'chips'").fetchone()[0]
-    counts["has_sqlite_stat1"] = bool(
-        con.execute("SELECT count(*) FROM sqlite_master WHERE name = 'sqlite_stat1'").fetchone()[0]
-    )
-    con.close()
+    counts = kb_counts(db)
     return {
         "nproc": os.cpu_count(),
         "cpu_model": cpu,
@@ -498,8 +580,8 @@ def machine(db: Path) -> dict[str, Any]:
         "packages": versions,
         "wrk": (wrk.stdout or wrk.stderr).splitlines()[0] if (wrk.stdout or wrk.stderr) else None,
         "app_sources_sha256": app_fingerprint(),
-        "db": str(db),
-        "db_mb": round(db.stat().st_size / 1e6),
+        "db": db,
+        "db_mb": round(Path(db).stat().st_size / 1e6) if not db.startswith("postgresql") else None,
         "db_rows": counts,
         "swap_interval_s": sys.getswitchinterval(),
     }
@@ -516,6 +598,7 @@ class Results:
     sequential: dict[str, Any] = field(default_factory=dict)
     compare: dict[str, Any] = field(default_factory=dict)
     profile: dict[str, Any] = field(default_factory=dict)
+    pages: dict[str, Any] = field(default_factory=dict)
     commands: dict[str, str] = field(default_factory=dict)
     body_bytes: int = 0
     response_headers: dict[str, str] = field(default_factory=dict)
@@ -545,7 +628,7 @@ def report(res: Results, args: argparse.Namespace) -> None:
         )
     by: dict[str, list[dict[str, Any]]] = {"ceiling": [], "real": []}
     for r in res.runs:
-        by[r["server"]].append(r)
+        by.setdefault(r["server"], []).append(r)
     a, b = by["ceiling"], by["real"]
     ratios = [rb["rps"] / ra["rps"] for ra, rb in zip(a, b, strict=False)]
 
@@ -553,27 +636,38 @@ def report(res: Results, args: argparse.Namespace) -> None:
         vals = [r[key] for r in rs if r[key] is not None]
         return f"{med(vals):,.1f} ({min(vals):,.1f}–{max(vals):,.1f})" if vals else "-"
 
-    print(f"\nThroughput, body {res.body_bytes:,} bytes, {len(a)} alternating reps (median (min–max)):")
-    print(f"(both send the real response's headers: {', '.join(res.response_headers)})")
-    print("| measure | (a) ceiling | (b) real | (b)/(a) | target |\n|---|---:|---:|---:|---|")
-    ratio = med(ratios)
-    print(
-        f"| req/s | {rng_(a, 'rps')} | {rng_(b, 'rps')} | **{ratio:.3g}** "
-        f"(runs: {', '.join(f'{x:.3g}' for x in ratios)}) | ≥ {TARGETS['ratio']} "
-        f"{'met' if ratio >= TARGETS['ratio'] else 'NOT met'} |"
-    )
-    p99 = med([r["p99_ms"] for r in b])
-    print(f"| p50 ms | {rng_(a, 'p50_ms')} | {rng_(b, 'p50_ms')} | | |")
-    print(
-        f"| p99 ms | {rng_(a, 'p99_ms')} | {rng_(b, 'p99_ms')} | | (b) ≤ {TARGETS['p99_ms']:g} "
-        f"{'met' if p99 <= TARGETS['p99_ms'] else 'NOT met'} |"
-    )
-    print(f"| server CPU % | {rng_(a, 'server_cpu_pct')} | {rng_(b, 'server_cpu_pct')} | | |")
-    errors = [
-        (r["server"], r["non2xx"], r["socket_errors"]) for r in res.runs if r["non2xx"] or r["socket_errors"]
-    ]
-    if errors:
-        print(f"errors: {errors}")
+    if res.runs:
+        print(f"\nThroughput, body {res.body_bytes:,} bytes, {len(a)} alternating reps (median (min–max)):")
+        print(f"(both send the real response's headers: {', '.join(res.response_headers)})")
+        print("| measure | (a) ceiling | (b) real | (b)/(a) | target |\n|---|---:|---:|---:|---|")
+        ratio = med(ratios)
+        print(
+            f"| req/s | {rng_(a, 'rps')} | {rng_(b, 'rps')} | **{ratio:.3g}** "
+            f"(runs: {', '.join(f'{x:.3g}' for x in ratios)}) | ≥ {TARGETS['ratio']} "
+            f"{'met' if ratio >= TARGETS['ratio'] else 'NOT met'} |"
+        )
+        p99 = med([r["p99_ms"] for r in b])
+        print(f"| p50 ms | {rng_(a, 'p50_ms')} | {rng_(b, 'p50_ms')} | | |")
+        print(
+            f"| p99 ms | {rng_(a, 'p99_ms')} | {rng_(b, 'p99_ms')} | | (b) ≤ {TARGETS['p99_ms']:g} "
+            f"{'met' if p99 <= TARGETS['p99_ms'] else 'NOT met'} |"
+        )
+        print(f"| server CPU % | {rng_(a, 'server_cpu_pct')} | {rng_(b, 'server_cpu_pct')} | | |")
+        for name, runs in by.items():
+            if name in ("ceiling", "real"):
+                continue
+            others = [rc["rps"] / ra["rps"] for ra, rc in zip(a, runs, strict=False)]
+            print(
+                f"| {name}: req/s | | {rng_(runs, 'rps')} | {med(others):.3g} "
+                f"(runs: {', '.join(f'{x:.3g}' for x in others)}) | p99 {rng_(runs, 'p99_ms')} ms |"
+            )
+        errors = [
+            (r["server"], r["non2xx"], r["socket_errors"])
+            for r in res.runs
+            if r["non2xx"] or r["socket_errors"]
+        ]
+        if errors:
+            print(f"errors: {errors}")
     s = res.sequential
     if s:
         print("\nSequential (one keep-alive connection; medians):")
@@ -642,6 +736,18 @@ def report(res: Results, args: argparse.Namespace) -> None:
             print("phases (inclusive):")
             for name, pct in p["phases_pct"].items():
                 print(f"  {pct:5.1f}%  {name}")
+    if res.pages:
+        t_ms, t_kb = PAGE_TARGETS["median_ms"], PAGE_TARGETS["html_kb"]
+        print(
+            f"\nExplorer pages (sequential, one keep-alive connection; targets ≤ {t_ms:g} ms, ≤ {t_kb:g} KB):"
+        )
+        print("| page | median ms | p90 ms | n | HTML KB | targets |\n|---|---:|---:|---:|---:|---|")
+        for name, r in res.pages.items():
+            met = r["median_ms"] <= t_ms and r["html_kb"] <= t_kb
+            print(
+                f"| {name} `{r['path']}` | {r['median_ms']:.2f} | {r['p90_ms']:.2f} | {r['n']} | "
+                f"{r['html_kb']:.1f} | {'met' if met else 'NOT met'} |"
+            )
     print("\nCommands:")
     for k, v in res.commands.items():
         print(f"  {k}: {v}")
@@ -651,7 +757,16 @@ def main() -> int:
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
     )
-    parser.add_argument("--db", type=Path, required=True, help="SQLite KB from bench/build_kb.py")
+    parser.add_argument(
+        "--db", required=True, help="KB from bench/build_kb.py: a SQLite file, or a postgresql+psycopg:// URL"
+    )
+    parser.add_argument(
+        "--also",
+        action="append",
+        default=[],
+        metavar="NAME=DIR",
+        help="another checkout's app (app.main:app imported from DIR) in the throughput alternation",
+    )
     parser.add_argument(
         "--compare-db", type=Path, default=None, help="a smaller KB: what grows with the table"
     )
@@ -674,19 +789,22 @@ def main() -> int:
     parser.add_argument("--profile-native", action="store_true", help="py-spy --native (C frames: SQLite)")
     parser.add_argument("--top", type=int, default=15)
     parser.add_argument("--skip-load", action="store_true", help="only the sequential/aux measurements")
+    parser.add_argument("--pages-only", action="store_true", help="only the explorer's pages")
     parser.add_argument("--out", type=Path, default=Path(tempfile.gettempdir()) / "aikb_load_test.json")
     args = parser.parse_args()
     if not shutil.which("wrk"):
         parser.error("wrk is required: apt-get update && apt-get install -y wrk")
-    db = args.db.resolve()
-    if not db.exists():
+    postgres = args.db.startswith("postgresql")
+    db = args.db if postgres else str(Path(args.db).resolve())
+    if not postgres and not Path(db).exists():
         parser.error(f"{db} does not exist: build it with bench/build_kb.py")
+    also = {name: Path(path).resolve() for name, path in (a.split("=", 1) for a in args.also)}
     if not args.no_pin:
         os.sched_setaffinity(0, {args.client_cpu})  # this script's own requests run on the client core
     pin_server = [] if args.no_pin else ["taskset", "-c", str(args.server_cpu)]
     tmp = Path(tempfile.mkdtemp(prefix="aikb_load_"))
     res = Results(machine=machine(db))
-    db_env = {"DATABASE_URL": f"sqlite:///{db}"}
+    db_env = {"DATABASE_URL": db if postgres else f"sqlite:///{db}"}
 
     def handle_signal(signum: int, _frame: Any) -> None:
         raise KeyboardInterrupt(f"signal {signum}")
@@ -712,15 +830,15 @@ def main() -> int:
         ceiling_env = {"CEILING_BODY_FILE": str(body_file), "CEILING_HEADERS": json.dumps(headers)}
         print(f"real response: {len(body):,} bytes; scratch dir {tmp}", flush=True)
 
-        if not args.skip_load:
-            order = ["ceiling", "real"]
+        if not args.skip_load and not args.pages_only:
+            order = ["ceiling", "real", *also]
             for rep in range(args.reps):
-                for name in order[rep % 2 :] + order[: rep % 2]:
-                    server = (
-                        make_server("ceiling", "ceiling_app:app", pin_server, ceiling_env, tmp)
-                        if name == "ceiling"
-                        else make_server("real", "app.main:app", pin_server, db_env, tmp)
-                    )
+                for name in order[rep % len(order) :] + order[: rep % len(order)]:
+                    if name == "ceiling":
+                        server = make_server("ceiling", "ceiling_app:app", pin_server, ceiling_env, tmp)
+                    else:
+                        cwd = also.get(name, ROOT)
+                        server = make_server(name, "app.main:app", pin_server, db_env, tmp, cwd=cwd)
                     with running(server, FIRST_PAGE):
                         r = run_wrk(args, server, FIRST_PAGE, args.duration)
                     r.update(server=name, rep=rep + 1)
@@ -737,45 +855,53 @@ def main() -> int:
 
         real = make_server("real", "app.main:app", pin_server, db_env, tmp)
         with running(real, "/health"):
-            print("sequential latencies ...", flush=True)
-            res.sequential = sequential(args, real.port)
-            print(json.dumps(res.sequential), flush=True)
-        # Under c=32 load, each on a fresh server (a slow request leaves a queue behind when wrk stops).
-        for name, key, path in (("facets", "facets", FACETS), ("ranked q", "ranked_q", RANKED)):
-            single = res.sequential[key]["median_ms"]
-            if single > SLOW_MS:
-                res.under_load[name] = {"skipped": f"one request alone takes {single / 1000:.1f} s"}
-                continue
-            # Long enough for ~3 rounds of the c=32 queue, so a slow request still completes some.
-            seconds = int(min(args.aux_max, max(args.aux_duration, 3 * single * args.conns / 1000)))
-            server = make_server("real", "app.main:app", pin_server, db_env, tmp)
-            with running(server, "/health"):
-                r = run_wrk(args, server, path, seconds)
-            r["duration_s"] = seconds
-            res.under_load[name] = r
-            print(f"under load: {name}: {r['rps']:.1f} req/s p50 {r['p50_ms']} p99 {r['p99_ms']}", flush=True)
-        if args.profile:
-            server = make_server("real", "app.main:app", pin_server, db_env, tmp)
-            with running(server, "/health"):
-                print(f"py-spy for {args.profile_seconds} s under load ...", flush=True)
-                res.profile = profile(args, server, tmp)
+            print("explorer pages ...", flush=True)
+            res.pages = pages(args, real.port)
+        if not args.pages_only:
+            real = make_server("real", "app.main:app", pin_server, db_env, tmp)
+            with running(real, "/health"):
+                print("sequential latencies ...", flush=True)
+                res.sequential = sequential(args, real.port)
+                print(json.dumps(res.sequential), flush=True)
+            # Under c=32 load, each on a fresh server (a slow request leaves a queue behind when wrk stops).
+            for name, key, path in (("facets", "facets", FACETS), ("ranked q", "ranked_q", RANKED)):
+                single = res.sequential[key]["median_ms"]
+                if single > SLOW_MS:
+                    res.under_load[name] = {"skipped": f"one request alone takes {single / 1000:.1f} s"}
+                    continue
+                # Long enough for ~3 rounds of the c=32 queue, so a slow request still completes some.
+                seconds = int(min(args.aux_max, max(args.aux_duration, 3 * single * args.conns / 1000)))
+                server = make_server("real", "app.main:app", pin_server, db_env, tmp)
+                with running(server, "/health"):
+                    r = run_wrk(args, server, path, seconds)
+                r["duration_s"] = seconds
+                res.under_load[name] = r
+                print(
+                    f"under load: {name}: {r['rps']:.1f} req/s p50 {r['p50_ms']} p99 {r['p99_ms']}",
+                    flush=True,
+                )
+            if args.profile:
+                server = make_server("real", "app.main:app", pin_server, db_env, tmp)
+                with running(server, "/health"):
+                    print(f"py-spy for {args.profile_seconds} s under load ...", flush=True)
+                    res.profile = profile(args, server, tmp)
 
-        if args.compare_db:
-            small = args.compare_db.resolve()
-            con = sqlite3.connect(f"file:{small}?mode=ro", uri=True)
-            claims = con.execute("SELECT count(*) FROM claim").fetchone()[0]
-            con.close()
-            server = make_server(
-                "small", "app.main:app", pin_server, {"DATABASE_URL": f"sqlite:///{small}"}, tmp
-            )
-            with running(server, "/health"):
-                print(f"sequential latencies on {small} ...", flush=True)
-                small_args = argparse.Namespace(**{**vars(args), "deep_page": min(args.deep_page, 200)})
-                res.compare = {
-                    "db": str(small),
-                    "claims": claims,
-                    "sequential": sequential(small_args, server.port),
-                }
+            if args.compare_db:
+                small = args.compare_db.resolve()
+                con = sqlite3.connect(f"file:{small}?mode=ro", uri=True)
+                claims = con.execute("SELECT count(*) FROM claim").fetchone()[0]
+                con.close()
+                server = make_server(
+                    "small", "app.main:app", pin_server, {"DATABASE_URL": f"sqlite:///{small}"}, tmp
+                )
+                with running(server, "/health"):
+                    print(f"sequential latencies on {small} ...", flush=True)
+                    small_args = argparse.Namespace(**{**vars(args), "deep_page": min(args.deep_page, 200)})
+                    res.compare = {
+                        "db": str(small),
+                        "claims": claims,
+                        "sequential": sequential(small_args, server.port),
+                    }
     finally:
         for server in list(STARTED):
             stop(server)

@@ -1,4 +1,5 @@
-"""Fences between layers: HTTP stays in app/api and app/main; spaCy stays in app/extraction."""
+"""Fences between layers: HTTP stays in app/api, app/ui (the explorer's pages) and app/main; spaCy stays in
+app/extraction; templates stay in app/ui, which reads the knowledge base through one module."""
 
 from __future__ import annotations
 
@@ -23,7 +24,12 @@ def imported_modules(path: Path) -> set[str]:
 
 @pytest.mark.parametrize(
     ("package", "allowed"),
-    [("fastapi", ("api", "main.py")), ("starlette", ("api", "main.py")), ("spacy", ("extraction",))],
+    [
+        ("fastapi", ("api", "ui", "main.py")),
+        ("starlette", ("api", "ui", "main.py")),
+        ("spacy", ("extraction",)),
+        ("jinja2", ("ui",)),
+    ],
 )
 def test_third_party_package_only_imported_where_allowed(package: str, allowed: tuple[str, ...]) -> None:
     offenders = [
@@ -32,6 +38,30 @@ def test_third_party_package_only_imported_where_allowed(package: str, allowed: 
         if package in imported_modules(path) and path.relative_to(APP).parts[0] not in allowed
     ]
     assert offenders == []
+
+
+def imported_names(path: Path) -> set[str]:
+    """Full dotted names of the modules a file imports (`app.queries`, not `app`)."""
+    names: set[str] = set()
+    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+        if isinstance(node, ast.Import):
+            names |= {alias.name for alias in node.names}
+        elif isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
+            names |= {node.module} | {f"{node.module}.{alias.name}" for alias in node.names}
+    return names
+
+
+def test_the_explorer_reads_only_through_its_data_module() -> None:
+    """The pages call the query layer (and touch SQL) in app/ui/data.py alone, so what they read is what
+    the API serves, and re-pointing them at a changed query layer is one file's work."""
+    reads = {"app.queries", "app.db", "app.sql", "app.projection", "sqlalchemy", "sqlmodel"}
+    offenders = [
+        str(path.relative_to(APP))
+        for path in (APP / "ui").rglob("*.py")
+        if path.name != "data.py" and imported_names(path) & reads
+    ]
+    assert offenders == []
+    assert imported_names(APP / "ui" / "data.py") & {"app.queries"}
 
 
 def test_extraction_never_touches_the_database() -> None:

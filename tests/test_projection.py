@@ -17,7 +17,7 @@ from app.extraction.pipeline import Pipeline
 from app.ingest import load_folder, sync_catalog
 from app.migrate import downgrade, upgrade
 from app.models import NO_DAY
-from app.projection import ClaimRows, documents, entity_refs, facet_deltas, rebuild_facet_counts
+from app.projection import ClaimRows, documents, entity_refs, facet_deltas, rebuild_facet_counts, refresh
 from app.sql import Db
 from tests.conftest import Database
 
@@ -162,3 +162,25 @@ def test_an_upgrade_renders_older_documents_again(
         assert assert_projection_matches_tables(engine) > 0
     finally:
         engine.dispose()
+
+
+def test_claims_are_counted_by_month_and_a_database_counted_before_gets_those_counts(
+    engine: Engine, pipeline: Pipeline, folder: Path
+) -> None:
+    load_folder(folder, engine=engine, pipeline=pipeline)
+    kept = facet_counts(engine)
+    with engine.connect() as conn:
+        by_month = dict(
+            conn.execute(
+                text(
+                    "SELECT substr(CAST(day AS TEXT), 1, 7), count(*) FROM claim "
+                    f"WHERE day > '{NO_DAY}' GROUP BY 1"
+                )
+            ).all()
+        )
+    assert by_month and {k[2]: n for k, n in kept.items() if k[:2] == ("", "month")} == by_month
+    # A database whose counts were kept before months were: `aikb migrate` (refresh) counts them.
+    with engine.begin() as conn:
+        conn.execute(text("DELETE FROM facet_count WHERE facet = 'month'"))
+    refresh(engine)
+    assert facet_counts(engine) == kept

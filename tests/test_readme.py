@@ -15,7 +15,6 @@ from fastapi.testclient import TestClient
 
 from app.cli import _parser
 from app.db import engine_for
-from app.errors import PROBLEM_TYPES
 from app.extraction.pipeline import Pipeline
 from app.ingest import ArticleMetadata, load_folder
 from app.ingest.articles import ENTRY_FIELDS
@@ -134,9 +133,3 @@ def test_links_stay_inside_the_repository() -> None:
         line for line in README.splitlines() if "../" in line and "AIKB_BASE_IMAGES_SCRIPT" not in line
     ]
     assert outside == []
-
-
-def test_every_problem_type_is_explained() -> None:
-    section = _section("API overview")
-    for slug, error in PROBLEM_TYPES.items():
-        assert f"| `/problems/{slug}` | {error.status} | {error.about} |" in section, slug

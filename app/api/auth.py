@@ -12,13 +12,13 @@ from sqlmodel import Session
 from starlette.concurrency import run_in_threadpool
 
 from app import keys
-from app.api.deps import SettingsDep
 from app.errors import Forbidden, Unauthorized
 from app.models import ApiKey
 
 __all__ = ["require_read", "require_write"]
 
 bearer = HTTPBearer(auto_error=False, description="An API key made with `aikb keys create NAME --scope …`")
+Credentials = Annotated[HTTPAuthorizationCredentials | None, Depends(bearer)]
 
 
 def _authenticate(engine: Engine, secret: str) -> ApiKey:
@@ -28,28 +28,29 @@ def _authenticate(engine: Engine, secret: str) -> ApiKey:
         return key
 
 
-async def current_key(
-    request: Request, credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(bearer)]
-) -> ApiKey | None:
+async def _key(request: Request, credentials: HTTPAuthorizationCredentials | None) -> ApiKey | None:
     """The request's key, None without one; a key that is presented but unknown or revoked is a 401 even
-    where none is needed, so a client learns about it at once. Async: an anonymous request (most reads)
-    costs no thread hop and no connection."""
+    where none is needed, so a client learns about it at once. An anonymous request (most reads) costs no
+    thread hop and no connection."""
     if credentials is None:
         return None
     return await run_in_threadpool(_authenticate, request.app.state.engine, credentials.credentials)
 
 
-KeyDep = Annotated[ApiKey | None, Depends(current_key)]
+# Each is one dependency (plus the bearer scheme, which documents the key in OpenAPI): FastAPI solves
+# every dependency of every request anew, and reads are served by the thousand per second.
 
 
-async def require_read(settings: SettingsDep, key: KeyDep) -> None:
+async def require_read(request: Request, credentials: Credentials) -> None:
     """Reads are public unless AIKB_READ_REQUIRES_KEY is set; then any live key will do."""
-    if key is None and settings.aikb_read_requires_key:
+    key = await _key(request, credentials)
+    if key is None and request.app.state.settings.aikb_read_requires_key:
         raise Unauthorized("reads need an API key: Authorization: Bearer <key>")
 
 
-async def require_write(key: KeyDep) -> None:
+async def require_write(request: Request, credentials: Credentials) -> None:
     """Writes need a key with the `write` scope."""
+    key = await _key(request, credentials)
     if key is None:
         raise Unauthorized("writes need an API key with the write scope: Authorization: Bearer <key>")
     if "write" not in key.scopes:

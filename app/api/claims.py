@@ -13,6 +13,7 @@ from starlette.concurrency import run_in_threadpool
 
 from app import queries
 from app.api.deps import ClaimId, run_query
+from app.api.fast_query import fast_query_route
 from app.api.formats import export_response, wanted_format
 from app.api.problems import problem_responses
 from app.api.responses import EXPORTS, JSONResponse, export_limit, next_link
@@ -82,7 +83,7 @@ def claims_page(request: Request, session: Session, params: ClaimFilter) -> Resp
     return _body(request, queries.claim_page(Db.of(session), params))
 
 
-@router.get("", response_model=ClaimPage, responses={**EXPORTS, **problem_responses(400, 422)})
+@fast_query_route(router, "", response_model=ClaimPage, responses={**EXPORTS, **problem_responses(400, 422)})
 async def list_claims(request: Request, params: ClaimFilterDep) -> Response:
     """List claims matching every filter, e.g. `?topic=chips&entity=huawei&published_from=2025-01-01`."""
     if wanted_format(request, params.format) != "json":  # the first batch is read before streaming

@@ -1,5 +1,5 @@
-"""What routes are given: the app's settings, a database session, the extraction pipeline, and
-`run_query`, which runs a read where it costs least."""
+"""What routes are given: a database session, the extraction pipeline, and `run_query`, which runs a read
+where it costs least. The app's settings are `request.app.state.settings` (create_app)."""
 
 from __future__ import annotations
 
@@ -11,7 +11,6 @@ from fastapi import Depends, Path, Request
 from sqlalchemy import Engine
 from sqlmodel import Session
 
-from app.config import Settings
 from app.db import time_limit_of
 from app.extraction.pipeline import Pipeline, get_pipeline
 from app.sql import Db
@@ -21,9 +20,7 @@ __all__ = [
     "EntityId",
     "PipelineDep",
     "SessionDep",
-    "SettingsDep",
     "SourceId",
-    "app_settings",
     "get_session",
     "run_query",
 ]
@@ -35,12 +32,6 @@ def get_session(request: Request) -> Iterator[Session]:
     """One session per request on the app's engine; the route commits."""
     with Session(request.app.state.engine) as session:
         yield session
-
-
-async def app_settings(request: Request) -> Settings:
-    """The settings the app was built with (async: no thread hop to read an attribute)."""
-    settings: Settings = request.app.state.settings
-    return settings
 
 
 def _pipeline() -> Pipeline:
@@ -56,7 +47,6 @@ EntityId = Annotated[
 ]
 
 SessionDep = Annotated[Session, Depends(get_session)]
-SettingsDep = Annotated[Settings, Depends(app_settings)]
 PipelineDep = Annotated[Pipeline, Depends(_pipeline)]
 
 

@@ -21,13 +21,19 @@ error_log = logging.getLogger("aikb.error")
 Header = tuple[bytes, bytes]
 # The API serves JSON, CSV and problem bodies only: nothing may run, frame or embed them.
 API_CSP = b"default-src 'none'; frame-ancestors 'none'"
-# Swagger UI and ReDoc (/docs, /redoc): FastAPI's pages load their scripts and styles from jsDelivr, start
-# them with an inline script, and fetch /openapi.json; ReDoc adds Google Fonts and a blob: web worker.
-DOCS_CSP = (
-    b"default-src 'none'; script-src 'unsafe-inline' https://cdn.jsdelivr.net; "
-    b"style-src 'unsafe-inline' https://cdn.jsdelivr.net https://fonts.googleapis.com; "
-    b"font-src https://fonts.gstatic.com; img-src 'self' data: https://fastapi.tiangolo.com "
-    b"https://cdn.redoc.ly; connect-src 'self'; worker-src blob:; frame-ancestors 'none'"
+# The HTML pages (the explorer under /ui/, Swagger UI at /docs, ReDoc at /redoc) load scripts, styles and
+# images from the app itself and nowhere else; no inline script or event handler runs. Images may be data:
+# URIs (Swagger UI's icons). ReDoc's bundle inserts <style> elements: empty ones that it fills through the
+# CSSOM (allowed), and one fixed stylesheet (its scrollbar's); their two hashes are allowed, nothing else
+# inline. ReDoc runs its search index in a blob: worker.
+STYLE_HASHES = (
+    b"'sha256-47DEQpj8HBSa+/TImW+5JCeuQeRkm5NMpJWZG3hSuFU=' "  # the empty string
+    b"'sha256-QMIg+bpjm3JdElJ388KYke01izlUW0UoNOeKjpMxdgc='"  # redoc 2.5.2's perfect-scrollbar CSS
+)
+PAGE_CSP = (
+    b"default-src 'none'; script-src 'self'; style-src 'self' " + STYLE_HASHES + b"; img-src 'self' data:; "
+    b"font-src 'self'; connect-src 'self'; worker-src 'self' blob:; form-action 'self'; base-uri 'none'; "
+    b"frame-ancestors 'none'"
 )
 
 
@@ -58,14 +64,16 @@ class ObservabilityMiddleware:
         metrics: HttpMetrics,
         access_log: bool = False,
         cors: bool = False,
-        docs_paths: Collection[str] = (),
+        page_paths: Collection[str] = (),
     ) -> None:
         self.app = app
         self.metrics = metrics
         self.access_log = access_log
         self.headers = security_headers(cors=cors)
-        self.docs_headers = security_headers(cors=cors, csp=DOCS_CSP)
-        self.docs_paths = frozenset(docs_paths)
+        self.page_headers = security_headers(cors=cors, csp=PAGE_CSP)
+        # A path ending in "/" is a prefix (every page under it); others match exactly.
+        self.page_prefixes = tuple(p for p in page_paths if p.endswith("/"))
+        self.page_paths = frozenset(p for p in page_paths if not p.endswith("/"))
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -81,7 +89,9 @@ class ObservabilityMiddleware:
             request_id = new_request_id()
         token = REQUEST_ID.set(request_id)
         id_header = (b"x-request-id", request_id.encode())
-        extra = self.docs_headers if scope["path"] in self.docs_paths else self.headers
+        path = scope["path"]
+        page = path in self.page_paths or path.startswith(self.page_prefixes)
+        extra = self.page_headers if page else self.headers
         status = 0
 
         async def send_with_id(message: Message) -> None:

@@ -27,6 +27,7 @@ from app.errors import (
     NotFound,
     QueryTimeLimit,
     invalid_parameter,
+    validation_message,  # the explorer's error page says a 422 as the API does
 )
 
 __all__ = [
@@ -37,6 +38,7 @@ __all__ = [
     "problem_responses",
     "router",
     "send_problem",
+    "validation_message",
 ]
 
 MEDIA_TYPE = "application/problem+json"
@@ -84,7 +86,7 @@ async def send_problem(
 
 
 def _invalid_parameter(exc: RequestValidationError) -> InvalidParameter:
-    """FastAPI's validation error as this API's: the first complaint, in words, naming its parameter."""
+    """FastAPI's validation error as this API's: the first complaint, naming its parameter."""
     return invalid_parameter(exc.errors())
 
 

@@ -135,9 +135,11 @@ def _batches(articles: Sequence[Article], size: int) -> Iterator[Sequence[Articl
 def load_folder(
     folder: Path, *, engine: Engine, pipeline: Pipeline, progress: bool = False, batch: int = BATCH_ARTICLES
 ) -> LoadSummary:
-    """Load every article a folder's sources.json lists (`folder` may be that file); a bad article is
-    reported and skipped, and so is a text file the list leaves out."""
+    """Bring the catalog up to date, then load every article a folder's sources.json lists (`folder` may
+    be that file); a bad article is reported and skipped, and so is a text file the list leaves out."""
     contents = read_folder(folder)
+    with Session(engine) as session:
+        retry_on_conflict(session, lambda s: sync_catalog(s, catalog=pipeline.catalog))
     summary = load_articles(
         contents.articles, engine=engine, pipeline=pipeline, progress=progress, batch=batch
     )
@@ -154,11 +156,9 @@ def load_articles(
     progress: bool = False,
     batch: int = BATCH_ARTICLES,
 ) -> LoadSummary:
-    """Write articles, `batch` to a transaction, after bringing the catalog up to date; an article that
-    fails is reported and the others still load."""
+    """Write articles, `batch` to a transaction, into a database whose catalog is up to date (sync_catalog);
+    an article that fails is reported and the others still load."""
     summary = LoadSummary()
-    with Session(engine) as session:
-        retry_on_conflict(session, lambda s: sync_catalog(s, catalog=pipeline.catalog))
     bar = None
     if progress:
         from tqdm import tqdm

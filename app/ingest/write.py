@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime
 from functools import lru_cache
 from typing import Any, Literal
@@ -32,8 +32,8 @@ from app.projection import (
     documents,
     entity_refs,
     facet_deltas,
-    rerender,
     sort_day,
+    store_documents,
 )
 from app.sql import Db, Sql, stored_day, stored_json
 
@@ -336,8 +336,8 @@ def _learn_aliases(db: Db, source_id: str, extraction: Extraction) -> None:
 def update_metadata(
     session: Session, source_id: str, metadata: ArticleMetadata, *, pending: Pending | None = None
 ) -> None:
-    """Replace a source's metadata (not its text); a new date moves its claims (sort day, documents) with
-    it. The caller commits."""
+    """Replace a source's metadata (not its text); a new date moves its claims (sort day, documents, counts
+    by month) with it. The caller commits."""
     own = pending is None
     pending = Pending() if pending is None else pending
     db = Db.of(session)
@@ -352,19 +352,24 @@ def update_metadata(
     sql = db.sql()
     current = db.rows(f"SELECT published FROM claim WHERE source_id = {sql(source_id)} LIMIT 1", sql.params)
     if current and stored_day(published, sqlite=db.sqlite) != current[0][0]:
+        # The claims move to the new date: sort day, documents, and their counts by month.
+        before = ClaimRows.read(db, source_id=source_id)
+        moved = [c._replace(published=published, published_basis=basis) for c in before.claims]
+        after = replace(before, claims=moved)
+        pending.facets.update(facet_deltas(before, sign=-1))
+        pending.facets.update(facet_deltas(after))
         sql = db.sql()
         claims = f"source_id = {sql(source_id)}"
         day = sql.day(sort_day(published))
-        db.execute(
-            f"UPDATE claim SET published = {sql.day(published)}, day = {day} WHERE {claims}", sql.params
-        )
+        stated = sql.day(published)
+        db.execute(f"UPDATE claim SET published = {stated}, day = {day} WHERE {claims}", sql.params)
         for table in ("claim_topic", "claim_entity"):
             linked = f"claim_id IN (SELECT id FROM claim WHERE {claims})"
             db.execute(f"UPDATE {table} SET day = {day} WHERE {linked}", sql.params)
-        rerender(db, source_id=source_id)
+        store_documents(db, after)
     elif current and published is not None and bool(dated[0][0]) != (basis == "published"):
         # The same day, now the day itself rather than a lower bound (or the reverse): documents say which.
-        rerender(db, source_id=source_id)
+        store_documents(db, ClaimRows.read(db, source_id=source_id))
     if own:
         pending.flush(session)
 

@@ -33,6 +33,7 @@ __all__ = [
     "claim_facets",
     "claim_items",
     "claim_page",
+    "facet_scope",
     "fts_terms",
     "get_claim",
     "list_claims",
@@ -60,6 +61,11 @@ ClaimSort = Literal["-published", "published", "relevance", "position"]
 # the kept counts answer (one topic, one entity, or none) are counted exactly at any size.
 COUNT_LIMIT = 10_000
 _UNITS_FOLDED = {u.casefold(): u for u in UNITS}
+# The upper bound of a range -> its lower bound and what to say when they are the wrong way round.
+_RANGES = {
+    "value_max": ("value_min", "value_min is greater than value_max"),
+    "published_to": ("published_from", "published_from is after published_to"),
+}
 
 
 class ClaimFilter(PageParams):
@@ -131,20 +137,13 @@ class ClaimFilter(PageParams):
         return unit
 
     # Checks between two parameters name the second, so the error says which one to change.
-    @field_validator("value_max")
+    @field_validator("value_max", "published_to")
     @classmethod
-    def _above_min(cls, value: float | None, info: ValidationInfo) -> float | None:
-        low = info.data.get("value_min")
+    def _not_below(cls, value: Any, info: ValidationInfo) -> Any:
+        low_name, wrong = _RANGES[str(info.field_name)]
+        low = info.data.get(low_name)
         if value is not None and low is not None and low > value:
-            raise ValueError("value_min is greater than value_max")
-        return value
-
-    @field_validator("published_to")
-    @classmethod
-    def _after_from(cls, value: date | None, info: ValidationInfo) -> date | None:
-        start = info.data.get("published_from")
-        if value is not None and start is not None and start > value:
-            raise ValueError("published_from is after published_to")
+            raise ValueError(wrong)
         return value
 
     @field_validator("sort")
@@ -210,7 +209,7 @@ def _narrowing(f: ClaimFilter) -> set[str]:
     return {name for name in _NARROWING if getattr(f, name) not in (None, [])}
 
 
-def _facet_scope(f: ClaimFilter) -> str | None:
+def facet_scope(f: ClaimFilter) -> str | None:
     """The scope of the kept counts (app.projection) that answers this filter's facets exactly, if any:
     every claim (''), one topic or one entity, and nothing else narrowing them."""
     if _narrowing(f) - {"topic", "entity"}:
@@ -234,7 +233,7 @@ def runs_inline(f: ClaimFilter) -> bool:
         return False
     if len(f.topic) + len(f.entity) + (f.source is not None) > 1:
         return False
-    return not (f.facets or f.count) or _facet_scope(f) is not None
+    return not (f.facets or f.count) or facet_scope(f) is not None
 
 
 # --- the WHERE clause -----------------------------------------------------------------------------------
@@ -274,8 +273,9 @@ def _conditions(sql: Sql, f: ClaimFilter, *, driver: Driver | None = None, fts: 
         where.append(f"c.cited_id = {sql(f.cited)}")
     if f.kind:
         # Five kinds, none rare: a page is read in date order and filtered, never gathered by kind and
-        # sorted. SQLite's planner would pick ix_claim_kind (and sort every quote: 0.8 s at 1M claims);
-        # the unary plus keeps it off that index. PostgreSQL's planner decides from its statistics.
+        # sorted. SQLite's planner would pick ix_claim_kind and sort every quote (a cost that grows with
+        # the table: docs/PERFORMANCE.md); the unary plus keeps it off that index. PostgreSQL's planner
+        # decides from its statistics.
         kind = "+c.kind" if sql.sqlite else "c.kind"
         where.append(f"{kind} IN {sql.each(f.kind)}")
     day = "d.day" if driver is not None and driver[0] in ("topic", "entity") else "c.day"
@@ -473,7 +473,7 @@ def claim_facets(db: Db, f: ClaimFilter) -> dict[str, list[dict[str, Any]]]:
     names = f.facet_names()
     if not names:
         return {}
-    scope = _facet_scope(f)
+    scope = facet_scope(f)
     out: dict[str, list[dict[str, Any]]] = {}
     for name in names:
         sql = db.sql()
@@ -521,7 +521,7 @@ def claim_count(db: Db, f: ClaimFilter) -> tuple[int, bool]:
     """How many claims match, and whether there are more than that: exact from the kept counts when the
     filter is one topic, one entity or nothing (every claim has one kind, so the kind counts add up to the
     scope's claims); else counted one by one up to COUNT_LIMIT."""
-    scope = _facet_scope(f)
+    scope = facet_scope(f)
     sql = db.sql()
     if scope is not None:
         rows = db.rows(

@@ -1,9 +1,11 @@
 """Every error path answers the same problem shape (RFC 9457): `application/problem+json` with `type`,
 `title`, `status` and `detail` (and `parameter` when one is at fault), whether a route, the framework or a
-middleware refused the request; each `type` is `/problems/<slug>`, and GET on it explains it."""
+middleware refused the request; each `type` is `/problems/<slug>`, GET on it explains it, and the README's
+table lists the same types."""
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -14,6 +16,7 @@ from sqlmodel import Session
 from app import keys
 from app.errors import PROBLEM_TYPES
 
+README = (Path(__file__).resolve().parents[2] / "README.md").read_text(encoding="utf-8")
 WRITE, READ = "write", "read"
 JSON, XML, MARKDOWN = ({"Content-Type": t} for t in ("application/json", "text/xml", "text/markdown"))
 
@@ -28,6 +31,8 @@ def case(
 
 CASES = [
     case("forged cursor", "GET", "/claims", 400, "invalid-cursor", "cursor", params={"cursor": "zzz"}),
+    case("cursor of a list", "GET", "/entities", 400, "invalid-cursor", "cursor", params={"cursor": "WzFd"}),
+    case("limit 0 of a list", "GET", "/sources", 422, "invalid-parameter", "limit", params={"limit": "0"}),
     case("unknown select", "GET", "/claims", 422, "invalid-parameter", "select", params={"select": "x"}),
     case("q without a word", "GET", "/claims", 422, "invalid-parameter", "q", params={"q": "--"}),
     case("unknown value", "GET", "/claims", 422, "invalid-parameter", "topic", params={"topic": "chip"}),
@@ -50,6 +55,10 @@ CASES = [
     case("no such problem type", "GET", "/problems/no-such-type", 404, "not-found"),
     case("method not allowed", "DELETE", "/claims", 405, "method-not-allowed"),
     case("write without a key", "POST", "/sources", 401, "unauthorized", json={"text": "x"}),
+    case(
+        "write with an unknown key", "POST", "/sources", 401, "unauthorized",
+        json={"text": "x"}, headers={"Authorization": "Bearer aikb_nope"},
+    ),
     case("write with a read key", "POST", "/sources", 403, "forbidden", json={"text": "x"}, scope=READ),
     case("body not JSON", "POST", "/sources", 400, "bad-request", content=b"{", headers=JSON, scope=WRITE),
     case(
@@ -97,18 +106,20 @@ def test_every_error_is_one_problem_shape(
     assert body.get("parameter") == parameter
     explained = client.get(body["type"])  # the type is a URI reference the API resolves
     assert explained.status_code == 200
-    assert explained.json() | {"about": ""} == {
+    assert explained.json() == {
         "type": body["type"],
         "title": body["title"],
         "status": status,
-        "about": "",
+        "about": PROBLEM_TYPES[slug].about,
     }
 
 
-def test_every_problem_type_is_listed_and_explained(client: TestClient) -> None:
+def test_every_problem_type_is_listed_explained_and_in_the_readme(client: TestClient) -> None:
     listed = client.get("/problems").json()
-    assert {p["type"] for p in listed} == {f"/problems/{slug}" for slug in PROBLEM_TYPES}
+    assert [p["type"] for p in listed] == [f"/problems/{slug}" for slug in PROBLEM_TYPES]
     assert all(p["about"] and p["title"] for p in listed)
+    for problem in listed:
+        assert f"| `{problem['type']}` | {problem['status']} |" in README, problem["type"]
     exercised = {case.values[5] for case in CASES}
     # Every type a request can provoke here is in the table above (the 500 and the 503s are tested where
     # they are made: tests/api/test_http_headers.py, test_time_limit.py, test_operations.py).

@@ -1,0 +1,1 @@
+"""The explorer: server-rendered pages over the query layer, under /ui/."""
