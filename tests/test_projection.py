@@ -154,7 +154,7 @@ def test_an_upgrade_renders_older_documents_again(
         with engine.connect() as conn:
             docs = {r[0]: json.loads(r[1]) for r in conn.execute(text("SELECT id, doc FROM claim"))}
         downgrade(url, "0006")
-        with engine.begin() as conn:  # the documents the code before 0007 wrote: no published_basis
+        with engine.begin() as conn:  # the documents the code before 0010 wrote: no published_basis
             for claim_id, doc in docs.items():
                 old = json.dumps({k: v for k, v in doc.items() if k != "published_basis"})
                 conn.execute(text("UPDATE claim SET doc = :doc WHERE id = :id"), {"doc": old, "id": claim_id})

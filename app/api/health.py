@@ -31,7 +31,7 @@ class Health(BaseModel):
 class Ready(BaseModel):
     """GET /ready: the database is reachable and at the newest migration."""
 
-    model_config = ConfigDict(json_schema_extra={"examples": [{"status": "ready", "revision": "0007"}]})
+    model_config = ConfigDict(json_schema_extra={"examples": [{"status": "ready", "revision": "0010"}]})
     status: Literal["ready"] = Field(description="Always `ready` (otherwise the answer is a 503 problem)")
     revision: str = Field(description="The database's migration revision (the code's head)")
 

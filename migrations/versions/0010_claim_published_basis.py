@@ -1,6 +1,6 @@
 """claim documents say which date `published` is: render them again
 
-Revision ID: 0007
+Revision ID: 0010
 Revises: 0006
 
 A claim's `published` is its source's `published`, else its `published_not_before`; the stored documents
@@ -16,7 +16,7 @@ from collections.abc import Sequence
 
 from alembic import op
 
-revision: str = "0007"
+revision: str = "0010"
 down_revision: str | None = "0006"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
