@@ -1,17 +1,15 @@
-"""Engine construction and sessions; SQLite gets WAL, foreign keys and a busy timeout."""
+"""Engines: SQLite gets WAL, foreign keys and a busy timeout; either backend a per-statement time limit."""
 
 from __future__ import annotations
 
 import sqlite3
 import time
 import weakref
-from collections.abc import Iterator
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
 from sqlalchemy import Engine, create_engine, event
-from sqlmodel import Session
 
 from app.config import get_settings
 
@@ -19,7 +17,6 @@ __all__ = [
     "TimedConnection",
     "engine_for",
     "get_engine",
-    "get_session",
     "is_sqlite",
     "is_timeout",
     "start_statement_clock",
@@ -105,7 +102,7 @@ def engine_for(url: str, *, time_limit_ms: int = 0) -> Engine:
             cursor.execute(f"PRAGMA busy_timeout={int(busy)}")
             cursor.execute("PRAGMA synchronous=NORMAL")
             # Checkpoint the WAL every ~32 MB rather than 4 MB: loading writes in bursts, and each
-            # checkpoint is an fsync (bench/ingest_bench.py: writing 9.5 -> 6.7 ms per article).
+            # checkpoint is an fsync (docs/PERFORMANCE.md, Ingest).
             cursor.execute("PRAGMA wal_autocheckpoint=8000")
             cursor.close()
 
@@ -127,9 +124,3 @@ def get_engine() -> Engine:
     """The process-wide engine for DATABASE_URL, with the API's query time limit."""
     settings = get_settings()
     return engine_for(settings.database_url, time_limit_ms=settings.query_time_limit_ms)
-
-
-def get_session() -> Iterator[Session]:
-    """One session per request; the caller commits."""
-    with Session(get_engine()) as session:
-        yield session

@@ -1,54 +1,34 @@
-"""The ASGI app: routers and the one error handler. Nothing else."""
+"""The ASGI app: routers, middleware and the problem-details error handlers. Nothing else."""
 
 from __future__ import annotations
 
 import gc
-import sqlite3
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
-from typing import Any
 
-import psycopg
-import sqlalchemy.exc
-from fastapi import Depends, FastAPI, Request
-from fastapi.exceptions import RequestValidationError
+from fastapi import Depends, FastAPI
 from sqlalchemy import Engine
-from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.middleware.cors import CORSMiddleware
 
-from app.api import changes, claims, entities, health, overview, sources, write
+from app.api import changes, claims, entities, health, overview, problems, sources, write
 from app.api.auth import require_read
 from app.api.caching import ETagMiddleware
-from app.api.deps import JSONResponse, document_models, problems, validation_message
+from app.api.head import HeadMiddleware
 from app.api.limits import BodyLimitMiddleware
 from app.api.observability import ObservabilityMiddleware
-from app.config import get_settings
-from app.db import get_engine, is_timeout
-from app.errors import KBError
+from app.api.openapi import document_models
+from app.api.problems import install_problem_handlers
+from app.api.responses import JSONResponse
+from app.config import Settings, get_settings
+from app.db import get_engine
+from app.ingest import ArticleIn, ArticleMetadata
 from app.memory import limit_malloc_arenas
-from app.models import SourceCreate, SourcePatch
-from app.observability import HttpMetrics
+from app.telemetry import HttpMetrics
 from app.ui import routes as ui
 
 PAGE_PATHS = ("/ui/", "/docs", "/redoc")  # HTML: the pages' Content-Security-Policy (observability.py)
 
 __all__ = ["app", "create_app"]
-
-
-def _problem(
-    status: int,
-    title: str,
-    detail: str,
-    parameter: str | None = None,
-    type_: str = "about:blank",
-    headers: dict[str, str] | None = None,
-) -> JSONResponse:
-    body: dict[str, Any] = {"type": type_, "title": title, "status": status, "detail": detail}
-    if parameter:
-        body["parameter"] = parameter
-    response = JSONResponse(body, status_code=status, headers=headers)
-    response.headers["content-type"] = "application/problem+json"
-    return response
 
 
 @asynccontextmanager
@@ -64,8 +44,9 @@ async def _lifespan(api: FastAPI) -> AsyncIterator[None]:
         api.state.sqlite_reader = None
 
 
-def create_app(engine: Engine | None = None) -> FastAPI:
-    """Build the application over `engine` (default: the engine for DATABASE_URL)."""
+def create_app(engine: Engine | None = None, settings: Settings | None = None) -> FastAPI:
+    """Build the application over `engine` (default: the engine for DATABASE_URL) with `settings`
+    (default: from the environment)."""
     limit_malloc_arenas()  # before the threadpool's threads exist
     api = FastAPI(
         title="aikb",
@@ -79,10 +60,14 @@ def create_app(engine: Engine | None = None) -> FastAPI:
         docs_url=None,
         redoc_url=None,
     )
+    settings = settings or get_settings()
+    api.state.settings = settings
     api.state.engine = engine if engine is not None else get_engine()
-    document_models(api, SourceCreate, SourcePatch)
-    settings = get_settings()
+    # The bodies of POST and PATCH /sources, under the names clients know them by.
+    document_models(api, SourceCreate=ArticleIn, SourcePatch=ArticleMetadata)
     api.add_middleware(ETagMiddleware)
+    # Outside the ETag layer, which hashes the GET body a HEAD then drops.
+    api.add_middleware(HeadMiddleware)
     api.add_middleware(BodyLimitMiddleware, max_bytes=settings.aikb_max_body_bytes)
     if settings.cors_origins:  # off unless configured: no layer, no headers, preflights not allowed
         api.add_middleware(
@@ -107,47 +92,19 @@ def create_app(engine: Engine | None = None) -> FastAPI:
         api.include_router(
             module.router,
             dependencies=[Depends(require_read)],
-            responses=problems(
+            responses=problems.problem_responses(
                 401, 422, 503, e401="An unknown or revoked API key, or none when reads need one"
             ),
         )
     # Any request can be refused with a 422 (a NUL in a parameter: app/api/limits.py).
-    api.include_router(write.router, responses=problems(422))
-    api.include_router(health.router, responses=problems(422))
+    for module in (write, health, problems):
+        api.include_router(module.router, responses=problems.problem_responses(422))
     # The explorer (HTML pages under /ui/, their assets) and the API documentation pages.
     api.include_router(ui.router)
     api.include_router(ui.docs_router)
     api.mount(ui.STATIC_PATH, ui.static_files(), name="ui-static")
 
-    @api.exception_handler(KBError)
-    async def kb_error(_request: Request, exc: KBError) -> JSONResponse:
-        return _problem(exc.status, exc.title, exc.detail, exc.parameter, exc.type, exc.headers)
-
-    @api.exception_handler(RequestValidationError)
-    async def invalid(_request: Request, exc: RequestValidationError) -> JSONResponse:
-        parameter, message = validation_message(exc.errors()[0] if exc.errors() else {})
-        return _problem(422, "Invalid parameter", message, parameter)
-
-    @api.exception_handler(sqlalchemy.exc.DBAPIError)
-    @api.exception_handler(sqlite3.OperationalError)
-    @api.exception_handler(psycopg.Error)
-    async def database_error(_request: Request, exc: Exception) -> JSONResponse:
-        if is_timeout(exc):
-            limit = get_settings().query_time_limit_ms
-            response = _problem(
-                503,
-                "Query time limit",
-                f"the query ran longer than the {limit} ms limit; narrow it (fewer or more selective "
-                "filters, a date range) or page with a smaller limit",
-            )
-            response.headers["retry-after"] = "1"
-            return response
-        raise exc
-
-    @api.exception_handler(StarletteHTTPException)
-    async def http_error(_request: Request, exc: StarletteHTTPException) -> JSONResponse:
-        return _problem(exc.status_code, str(exc.detail), str(exc.detail))
-
+    install_problem_handlers(api)
     return api
 
 

@@ -14,10 +14,10 @@ ARENAS = 2
 
 def limit_malloc_arenas(arenas: int = ARENAS) -> bool:
     """Cap glibc's malloc arenas (by default up to 8 per core, one per thread that allocates while another
-    holds an arena). With the threadpool's forty threads each arena fragments on its own: under the soak's
-    mixed reads RSS grew ~9 MB a minute with the default and ~2 MB a minute, 50 MB lower, with two, at the
-    same throughput. Applies to arenas made from now on, so call it before threads start. Left alone when
-    MALLOC_ARENA_MAX is set (the operator decides) or the C library is not glibc. True when applied."""
+    holds an arena). With the threadpool's forty threads each arena fragments on its own and a server's
+    RSS creeps up; two keep it flat at the same throughput (docs/PERFORMANCE.md, Soak). Applies to arenas
+    made from now on, so call it before threads start. Left alone when MALLOC_ARENA_MAX is set (the
+    operator decides) or the C library is not glibc. True when applied."""
     if os.environ.get("MALLOC_ARENA_MAX"):
         return False
     name = ctypes.util.find_library("c")

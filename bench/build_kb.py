@@ -39,7 +39,6 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-import orjson
 from sqlalchemy import insert, make_url
 from sqlmodel import Session
 
@@ -48,8 +47,17 @@ from app.extraction.catalog import load_catalog, normalise_alias, slugify
 from app.extraction.topics import topic_definitions
 from app.ingest import claim_id, source_id_for, sync_catalog
 from app.migrate import upgrade
-from app.models import Entity, EntityAlias
-from app.projection import FACET_SQL, NO_DAY, ClaimRow, claim_item
+from app.models import NO_DAY, Entity, EntityAlias
+from app.projection import (
+    ClaimRow,
+    ClaimRows,
+    QuantityRow,
+    apply_facet_deltas,
+    claim_date,
+    documents,
+    facet_deltas,
+)
+from app.sql import Db
 
 EXTRACTOR_VERSION = "1.0.0"  # app.extraction.pipeline.EXTRACTOR_VERSION (not imported: it loads spaCy)
 FIRST_DAY, LAST_DAY = date(2019, 1, 1), date(2026, 11, 24)
@@ -478,10 +486,9 @@ class Writer:
         else:
             self.conn.commit()
 
-    def facet_counts(self) -> None:
-        """The pre-aggregated counts, by the app's own SQL, in the open transaction."""
-        for query in FACET_SQL:
-            self.conn.execute(f"INSERT INTO facet_count (scope, facet, value, count) {query}")
+    def facet_counts(self, deltas: Counter[tuple[str, str, str]]) -> None:
+        """Add counts (app.projection's), in the open transaction."""
+        apply_facet_deltas(Db(self.conn, "sqlite" if self.sqlite else "postgresql"), deltas)
 
     def finish(self, analyze: bool, check: bool) -> None:
         if self.sqlite:
@@ -610,7 +617,6 @@ def main() -> int:
                 ],
                 "published": published,
                 "published_not_before": not_before,
-                "claim_day": published or not_before,
             }
         )
     maker = ClaimMaker(rng, entities)
@@ -678,13 +684,15 @@ def main() -> int:
             since_commit = 0
 
     pending = 0
+    facets: Counter[tuple[str, str, str]] = Counter()
     for src, claims in batched_rows(rng, maker, sources, sizes):
         sid = src["id"]
-        day = src["claim_day"]
+        day, basis = claim_date(src["published"], src["published_not_before"])
         day_value = day_param(day)
         sort_day = day_param(day or NO_DAY)
         pieces: list[str] = []
         offset = 0
+        rows = ClaimRows()
         for n, c in enumerate(claims):
             if n:
                 sep = "\n\n" if n % 4 == 0 else " "
@@ -695,19 +703,17 @@ def main() -> int:
             pieces.append(text)
             offset = end
             cid = claim_id(sid, start, end)
-            row = ClaimRow(
-                cid, sid, start, end, text, c["kind"], c["speaker"], c["cited"], c["time_scope"], day
-            )
-            quantities = [
-                {"value": v, "unit": u, "text": qt, "span": {"start": start + o, "end": start + o + len(qt)}}
+            said = (c["kind"], c["speaker"], c["cited"], c["time_scope"])
+            rows.claims.append(ClaimRow(cid, sid, start, end, text, *said, day, basis))
+            rows.topics += [(cid, t) for t in c["topics"]]
+            rows.links += [(cid, ent, role) for ent, role in c["links"].items()]
+            rows.quantities += [
+                QuantityRow(cid, v, u, qt, start + o, start + o + len(qt))
                 for o, v, u, qt in sorted(c["quantities"])
             ]
-            # The document the app writes at ingest, from the app's own renderer (app.projection).
-            doc = orjson.dumps(claim_item(row, c["topics"], c["links"].items(), quantities, refs)).decode()
-            buf["c"].append((*row[:-1], day_value, sort_day, doc))
             buf["ct"] += [(cid, t, sort_day) for t in c["topics"]]
             buf["ce"] += [(cid, ent, role, sort_day) for ent, role in c["links"].items()]
-            buf["q"] += [(cid, v, u, qt, start + o, start + o + len(qt)) for o, v, u, qt in c["quantities"]]
+            buf["q"] += rows.quantities[len(rows.quantities) - len(c["quantities"]) :]
             for ent in c["links"]:
                 at = text.find(names[ent])
                 if at >= 0:
@@ -727,6 +733,13 @@ def main() -> int:
             for p in ("export controls", "data centers", "open-source model"):
                 phrase_hits[p] += p in low
             lengths.append(len(text))
+        # The documents and facet counts the app writes at ingest, by its own projection (app.projection).
+        docs = documents(rows, refs)
+        buf["c"] += [(*r[:9], day_value, sort_day, docs[r.id]) for r in rows.claims]
+        facets.update(facet_deltas(rows))
+        if len(facets) > 500_000:  # bounded memory: add what has been counted so far
+            writer.facet_counts(facets)
+            facets.clear()
         body = "".join(pieces) + "\n"
         title = claims[0]["text"].split(",")[0].rstrip(".")[:120]
         source_rows.append(
@@ -746,8 +759,8 @@ def main() -> int:
             print(f"  {done:>9,} claims  {time.perf_counter() - t0:6.1f} s", flush=True)
     flush(final=True)
     t = phase("claims (generate + insert)", t)
-    writer.facet_counts()
-    t = phase("facet counts (app.projection.rebuild_facet_counts)", t)
+    writer.facet_counts(facets)
+    t = phase("facet counts (app.projection.facet_deltas)", t)
     writer.finish(args.analyze, args.check)
     t = phase("finish (commit, journal mode" + (", ANALYZE" if args.analyze else "") + ")", t)
 

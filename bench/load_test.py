@@ -94,6 +94,7 @@ class Server:
     port: int
     log: Path
     proc: subprocess.Popen[bytes] | None = None
+    cwd: Path = ROOT  # `app.main:app` is imported from here
 
     def url(self, path: str) -> str:
         return f"http://{HOST}:{self.port}{path}"
@@ -109,19 +110,21 @@ class Server:
 STARTED: list[Server] = []  # every server this script started and has not stopped yet
 
 
-def make_server(name: str, app: str, pin: list[str], env_extra: dict[str, str], tmp: Path) -> Server:
+def make_server(
+    name: str, app: str, pin: list[str], env_extra: dict[str, str], tmp: Path, cwd: Path = ROOT
+) -> Server:
     port = free_port()
     app_args = ["--app-dir", str(ROOT / "bench"), app] if app.startswith("ceiling_app") else [app]
     cmd = [*pin, str(VENV_BIN / "python"), "-m", "uvicorn", *app_args, "--host", HOST, "--port", str(port)]
     cmd += UVICORN_FLAGS.split()
     env = {k: v for k, v in os.environ.items() if k not in ("DATABASE_URL", "CEILING_BODY_FILE")}
     env.update(env_extra)
-    return Server(name, cmd, env, port, tmp / f"server_{name}.log")
+    return Server(name, cmd, env, port, tmp / f"server_{name}.log", cwd=cwd)
 
 
 def start(server: Server, ready_path: str, timeout: float = 60.0) -> None:
     with server.log.open("ab") as log:
-        server.proc = subprocess.Popen(server.cmd, cwd=ROOT, env=server.env, stdout=log, stderr=log)
+        server.proc = subprocess.Popen(server.cmd, cwd=server.cwd, env=server.env, stdout=log, stderr=log)
     STARTED.append(server)
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
@@ -519,7 +522,27 @@ def app_fingerprint() -> str:
     return digest.hexdigest()[:16]
 
 
-def machine(db: Path) -> dict[str, Any]:
+def kb_counts(db: str) -> dict[str, Any]:
+    """Rows of the KB (a SQLite path or a PostgreSQL URL)."""
+    queries = {t: f'SELECT count(*) FROM "{t}"' for t in ("claim", "source", "entity")}
+    queries["chips"] = "SELECT count(*) FROM claim_topic WHERE topic_id = 'chips'"
+    if db.startswith("postgresql"):
+        import psycopg
+
+        with psycopg.connect(db.replace("postgresql+psycopg://", "postgresql://")) as con:
+            counts: dict[str, Any] = {k: con.execute(q).fetchone()[0] for k, q in queries.items()}  # type: ignore[index]
+        counts["has_sqlite_stat1"] = None
+        return counts
+    con = sqlite3.connect(f"file:{db}?mode=ro", uri=True)
+    counts = {k: con.execute(q).fetchone()[0] for k, q in queries.items()}
+    counts["has_sqlite_stat1"] = bool(
+        con.execute("SELECT count(*) FROM sqlite_master WHERE name = 'sqlite_stat1'").fetchone()[0]
+    )
+    con.close()
+    return counts
+
+
+def machine(db: str) -> dict[str, Any]:
     cpu = next(
         (
             ln.split(":", 1)[1].strip()
@@ -546,15 +569,7 @@ def machine(db: Path) -> dict[str, Any]:
         except metadata.PackageNotFoundError:
             versions[p] = None
     wrk = subprocess.run(["wrk", "--version"], capture_output=True, text=True)
-    con = sqlite3.connect(f"file:{db}?mode=ro", uri=True)
-    counts = {
-        t: con.execute(f'SELECT count(*) FROM "{t}"').fetchone()[0] for t in ("claim", "source", "entity")
-    }
-    counts["chips"] = con.execute("SELECT count(*) FROM claim_topic WHERE topic_id = 'chips'").fetchone()[0]
-    counts["has_sqlite_stat1"] = bool(
-        con.execute("SELECT count(*) FROM sqlite_master WHERE name = 'sqlite_stat1'").fetchone()[0]
-    )
-    con.close()
+    counts = kb_counts(db)
     return {
         "nproc": os.cpu_count(),
         "cpu_model": cpu,
@@ -565,8 +580,8 @@ def machine(db: Path) -> dict[str, Any]:
         "packages": versions,
         "wrk": (wrk.stdout or wrk.stderr).splitlines()[0] if (wrk.stdout or wrk.stderr) else None,
         "app_sources_sha256": app_fingerprint(),
-        "db": str(db),
-        "db_mb": round(db.stat().st_size / 1e6),
+        "db": db,
+        "db_mb": round(Path(db).stat().st_size / 1e6) if not db.startswith("postgresql") else None,
         "db_rows": counts,
         "swap_interval_s": sys.getswitchinterval(),
     }
@@ -613,7 +628,7 @@ def report(res: Results, args: argparse.Namespace) -> None:
         )
     by: dict[str, list[dict[str, Any]]] = {"ceiling": [], "real": []}
     for r in res.runs:
-        by[r["server"]].append(r)
+        by.setdefault(r["server"], []).append(r)
     a, b = by["ceiling"], by["real"]
     ratios = [rb["rps"] / ra["rps"] for ra, rb in zip(a, b, strict=False)]
 
@@ -638,6 +653,14 @@ def report(res: Results, args: argparse.Namespace) -> None:
             f"{'met' if p99 <= TARGETS['p99_ms'] else 'NOT met'} |"
         )
         print(f"| server CPU % | {rng_(a, 'server_cpu_pct')} | {rng_(b, 'server_cpu_pct')} | | |")
+        for name, runs in by.items():
+            if name in ("ceiling", "real"):
+                continue
+            others = [rc["rps"] / ra["rps"] for ra, rc in zip(a, runs, strict=False)]
+            print(
+                f"| {name}: req/s | | {rng_(runs, 'rps')} | {med(others):.3g} "
+                f"(runs: {', '.join(f'{x:.3g}' for x in others)}) | p99 {rng_(runs, 'p99_ms')} ms |"
+            )
         errors = [
             (r["server"], r["non2xx"], r["socket_errors"])
             for r in res.runs
@@ -734,7 +757,16 @@ def main() -> int:
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
     )
-    parser.add_argument("--db", type=Path, required=True, help="SQLite KB from bench/build_kb.py")
+    parser.add_argument(
+        "--db", required=True, help="KB from bench/build_kb.py: a SQLite file, or a postgresql+psycopg:// URL"
+    )
+    parser.add_argument(
+        "--also",
+        action="append",
+        default=[],
+        metavar="NAME=DIR",
+        help="another checkout's app (app.main:app imported from DIR) in the throughput alternation",
+    )
     parser.add_argument(
         "--compare-db", type=Path, default=None, help="a smaller KB: what grows with the table"
     )
@@ -762,15 +794,17 @@ def main() -> int:
     args = parser.parse_args()
     if not shutil.which("wrk"):
         parser.error("wrk is required: apt-get update && apt-get install -y wrk")
-    db = args.db.resolve()
-    if not db.exists():
+    postgres = args.db.startswith("postgresql")
+    db = args.db if postgres else str(Path(args.db).resolve())
+    if not postgres and not Path(db).exists():
         parser.error(f"{db} does not exist: build it with bench/build_kb.py")
+    also = {name: Path(path).resolve() for name, path in (a.split("=", 1) for a in args.also)}
     if not args.no_pin:
         os.sched_setaffinity(0, {args.client_cpu})  # this script's own requests run on the client core
     pin_server = [] if args.no_pin else ["taskset", "-c", str(args.server_cpu)]
     tmp = Path(tempfile.mkdtemp(prefix="aikb_load_"))
     res = Results(machine=machine(db))
-    db_env = {"DATABASE_URL": f"sqlite:///{db}"}
+    db_env = {"DATABASE_URL": db if postgres else f"sqlite:///{db}"}
 
     def handle_signal(signum: int, _frame: Any) -> None:
         raise KeyboardInterrupt(f"signal {signum}")
@@ -797,14 +831,14 @@ def main() -> int:
         print(f"real response: {len(body):,} bytes; scratch dir {tmp}", flush=True)
 
         if not args.skip_load and not args.pages_only:
-            order = ["ceiling", "real"]
+            order = ["ceiling", "real", *also]
             for rep in range(args.reps):
-                for name in order[rep % 2 :] + order[: rep % 2]:
-                    server = (
-                        make_server("ceiling", "ceiling_app:app", pin_server, ceiling_env, tmp)
-                        if name == "ceiling"
-                        else make_server("real", "app.main:app", pin_server, db_env, tmp)
-                    )
+                for name in order[rep % len(order) :] + order[: rep % len(order)]:
+                    if name == "ceiling":
+                        server = make_server("ceiling", "ceiling_app:app", pin_server, ceiling_env, tmp)
+                    else:
+                        cwd = also.get(name, ROOT)
+                        server = make_server(name, "app.main:app", pin_server, db_env, tmp, cwd=cwd)
                     with running(server, FIRST_PAGE):
                         r = run_wrk(args, server, FIRST_PAGE, args.duration)
                     r.update(server=name, rep=rep + 1)

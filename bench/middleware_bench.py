@@ -21,7 +21,7 @@ from typing import Any
 from fastapi import FastAPI, Response
 
 from app.api.observability import ObservabilityMiddleware
-from app.observability import HttpMetrics, JsonFormatter, RequestIdFilter
+from app.telemetry import HttpMetrics, JsonFormatter, RequestIdFilter
 
 BODY = b'{"items":[],"next_cursor":null}'
 

@@ -4,11 +4,17 @@ from __future__ import annotations
 
 import csv
 import io
+import os
+import shutil
+import subprocess
+import sys
 from collections.abc import Iterator
+from importlib.metadata import version
 from pathlib import Path
 
 import orjson
 import pytest
+from fastapi.testclient import TestClient
 from sqlalchemy import Engine, func, select, text
 from sqlmodel import Session
 
@@ -17,7 +23,10 @@ from app.cli import main
 from app.config import get_settings
 from app.db import get_engine
 from app.errors import Unauthorized
-from app.models import Claim, Entity, Relation
+from app.main import create_app
+from app.models import Claim, Entity, Relation, Source
+from app.queries import stats
+from tests.api.conftest import every_item
 
 ARTICLES = Path(__file__).parent / "fixtures" / "articles"
 
@@ -94,3 +103,106 @@ def test_reextract_reports_what_it_ran(cli: Engine, capsys: pytest.CaptureFixtur
     assert main(["reextract", "--all"]) == 0
     assert f"3 sources (3 changed); claims {claims} -> {claims}" in capsys.readouterr().out
     assert count(cli, Claim) == claims
+
+
+def test_load_exits_non_zero_when_an_article_failed(
+    cli: Engine, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    folder = tmp_path / "articles"
+    shutil.copytree(ARTICLES, folder)
+    (folder / "stray.txt").write_text("Nobody lists this file.")
+    assert main(["load", str(folder)]) == 0  # an unlisted file is skipped, not a failure
+    out, err = capsys.readouterr()
+    assert "skipped: stray.txt: not listed in sources.json" in err and "0 failed" in out
+    (folder / "kimi_release.txt").write_text("")
+    assert main(["load", str(folder)]) == 1
+    err = capsys.readouterr().err
+    assert err.count("failed: ") == 1 and "kimi_release.txt: empty file" in err
+    for path, message in ((tmp_path / "nowhere", "no such folder"), (folder / "stray.txt", "is a file")):
+        assert main(["load", str(path)]) == 2
+        assert message in capsys.readouterr().err
+
+
+def test_version(capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit) as exited:
+        main(["--version"])
+    assert exited.value.code == 0
+    assert capsys.readouterr().out.startswith(f"aikb {version('aikb')} (extractor ")
+
+
+def test_export_takes_the_api_filters_and_a_limit(cli: Engine, capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["load", str(ARTICLES)]) == 0
+    capsys.readouterr()
+    with TestClient(create_app(cli)) as api:
+        expected = [c["id"] for c in every_item(api, "/claims", topic="chips", entity="huawei")]
+        relations = [r["id"] for r in every_item(api, "/relations", origin="article")]
+    assert expected and relations
+    assert main(["export", "claims", "--topic", "chips", "--entity", "Huawei", "--format", "csv"]) == 0
+    assert [row["id"] for row in csv.DictReader(io.StringIO(capsys.readouterr().out))] == expected
+    assert main(["export", "claims", "--topic", "chips", "--entity", "huawei", "--limit", "1"]) == 0
+    assert [orjson.loads(line)["id"] for line in capsys.readouterr().out.splitlines()] == expected[:1]
+    assert main(["export", "relations", "--origin", "article"]) == 0
+    assert [orjson.loads(line)["id"] for line in capsys.readouterr().out.splitlines()] == relations
+
+
+@pytest.mark.parametrize(
+    ("options", "message"),
+    [
+        (["--topic", "chip"], "--topic: 'chip' is not one of"),
+        (
+            ["--entity", "nvidai"],
+            "--entity: no entity 'nvidai' (by id, name or alias); did you mean 'nvidia'?",
+        ),
+        (
+            ["--published-from", "2025-02-01", "--published-to", "2025-01-01"],
+            "--published-to: published_from",
+        ),
+    ],
+)
+def test_export_refuses_a_bad_filter_and_writes_nothing(
+    cli: Engine, tmp_path: Path, capsys: pytest.CaptureFixture[str], options: list[str], message: str
+) -> None:
+    assert main(["load", str(ARTICLES)]) == 0
+    target = tmp_path / "claims.csv"
+    assert main(["export", "claims", *options, "-o", str(target)]) == 2
+    assert message in capsys.readouterr().err
+    assert not target.exists()
+
+
+def test_export_to_a_folder_that_does_not_exist_says_so(
+    cli: Engine, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert main(["export", "entities", "-o", str(tmp_path / "missing" / "x.csv")]) == 2
+    assert "cannot write" in capsys.readouterr().err
+
+
+def test_export_into_a_reader_that_stops_early_ends_quietly(cli: Engine, migrated_url: str) -> None:
+    assert main(["load", str(ARTICLES)]) == 0
+    aikb = Path(sys.executable).with_name("aikb")
+    done = subprocess.run(
+        ["bash", "-o", "pipefail", "-c", f"'{aikb}' export entities | head -1"],
+        env={**os.environ, "DATABASE_URL": migrated_url},
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert done.returncode == 0, done.stderr
+    assert done.stderr == "" and orjson.loads(done.stdout)["id"]
+
+
+def test_stats_and_delete(cli: Engine, capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["load", str(ARTICLES)]) == 0
+    capsys.readouterr()
+    with Session(cli) as session:
+        sizes = orjson.loads(orjson.dumps(stats(session), option=orjson.OPT_NAIVE_UTC))
+    assert main(["stats", "--json"]) == 0
+    assert orjson.loads(capsys.readouterr().out) == sizes
+    assert main(["stats"]) == 0
+    lines = capsys.readouterr().out.splitlines()
+    assert f"claims:      {sizes['claims']} (" in lines[1]
+    assert f"{sizes['entities_with_claims']} named by a claim" in lines[3]
+    assert main(["delete", "https://example.test/kimi"]) == 0  # by url, or by id
+    assert capsys.readouterr().out.startswith("deleted src_")
+    assert count(cli, Source) == 2
+    assert main(["delete", "https://example.test/kimi"]) == 1
+    assert "no source" in capsys.readouterr().err

@@ -231,9 +231,9 @@ def test_a_post_committed_by_another_request_midway_is_answered_not_overwritten(
 
     def the_other_request_commits() -> None:
         if pending:
-            competitor = ingest.posted_article({"text": pending.pop(), "url": url})
+            competitor = ingest.article_from_json({"text": pending.pop(), "url": url})
             with Session(engine) as session, session.begin():
-                ingest.ingest_article(session, article=competitor, pipeline=pipeline)
+                ingest.write_article(session, article=competitor, pipeline=pipeline)
 
     if moment == "after the looks":
 
@@ -266,17 +266,17 @@ def test_two_articles_naming_the_same_new_company_at_once_both_land(
     """Two transactions write articles that introduce the same discovered entity. The second to insert it
     waits for the first (for its row on PostgreSQL, for the write lock on SQLite) and, once that commits,
     must find it there and go on: not fail with a unique violation (a 500 from POST /sources)."""
-    first, second = (ingest.posted_article({"text": article(9000 + n, 200)}) for n in range(2))
+    first, second = (ingest.article_from_json({"text": article(9000 + n, 200)}) for n in range(2))
     with Session(engine) as session, session.begin():
         ingest.sync_catalog(session, catalog=pipeline.catalog)
     results: list[str] = []
 
     def second_writer() -> None:
         with Session(engine) as session, session.begin():
-            results.append(ingest.ingest_article(session, article=second, pipeline=pipeline).status)
+            results.append(ingest.write_article(session, article=second, pipeline=pipeline).status)
 
     with Session(engine) as session:
-        assert ingest.ingest_article(session, article=first, pipeline=pipeline).status == "new"
+        assert ingest.write_article(session, article=first, pipeline=pipeline).status == "new"
         assert scalar(engine, "SELECT count(*) FROM entity WHERE id = 'zorblax-robotics'") == 0  # not yet
         other = threading.Thread(target=second_writer)
         other.start()

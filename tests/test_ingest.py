@@ -99,14 +99,14 @@ def test_metadata_change_updates_without_reextracting(
 def test_article_failing_midway_leaves_nothing_behind(
     engine: Engine, pipeline: Pipeline, folder: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    real = ingest._write_extraction
+    real = ingest.write._write_extraction
 
     def write_then_fail(session: Session, source_id: str, *args: object) -> None:
         real(session, source_id, *args)  # type: ignore[arg-type]
         if source_id == ingest.source_id_for("https://example.test/kimi"):
             raise RuntimeError("disk full")
 
-    monkeypatch.setattr(ingest, "_write_extraction", write_then_fail)
+    monkeypatch.setattr(ingest.write, "_write_extraction", write_then_fail)
     summary = load_folder(folder, engine=engine, pipeline=pipeline)
     assert summary.new == 2
     assert len(summary.failed) == 1 and "disk full" in summary.failed[0]
@@ -120,7 +120,7 @@ def test_article_failing_midway_leaves_nothing_behind(
             assert rows.scalar_one() == 0
         discovered = session.execute(select(Entity.id).where(Entity.origin == "discovered")).scalars().all()
     assert "kimi-k9-preview" not in discovered
-    monkeypatch.setattr(ingest, "_write_extraction", real)
+    monkeypatch.setattr(ingest.write, "_write_extraction", real)
     assert load_folder(folder, engine=engine, pipeline=pipeline).new == 1
 
 
@@ -159,8 +159,12 @@ def test_bad_file_gets_a_clear_message_and_the_rest_load(
 ) -> None:
     mutate(folder)  # type: ignore[operator]
     summary = load_folder(folder, engine=engine, pipeline=pipeline)
-    assert any(message in failure for failure in summary.failed), summary.failed
-    loaded = 3 if message.startswith("stray") else 2
+    unlisted = message.startswith("stray")
+    reported = summary.unlisted if unlisted else summary.failed
+    assert len(summary.failed) == (0 if unlisted else 1), summary.failed  # once, as what it is
+    assert len(reported) == 1 and message in reported[0], reported
+    assert summary.unlisted == [] or unlisted  # a listed file that fails is not also "not listed"
+    loaded = 3 if unlisted else 2
     assert summary.new == loaded
     assert count(engine, Source) == loaded
 
@@ -204,6 +208,53 @@ def test_paging_while_articles_are_added_returns_each_claim_once(
         params["cursor"] = body["next_cursor"]
     assert len(seen) == len(set(seen))
     assert before <= set(seen)
+
+
+def test_each_bad_entry_is_counted_once_with_its_reason(
+    engine: Engine, pipeline: Pipeline, folder: Path
+) -> None:
+    """Five bad entries and one unlisted file: five failures and one unlisted file, nothing twice."""
+    (folder / "empty.txt").write_text("")
+    (folder / "latin1.txt").write_bytes(b"caf\xe9")
+    (folder / "dated.txt").write_text("Huawei ships chips.")
+    (folder / "extra.txt").write_text("Huawei ships chips.")
+    (folder / "stray.txt").write_text("Nobody lists this file.")
+    entries = json.loads((folder / "sources.json").read_text())
+    entries += [
+        {"file": "empty.txt"},
+        {"file": "latin1.txt"},
+        {"file": "missing.txt"},
+        {"file": "dated.txt", "published": "2025-13-45"},
+        {"file": "extra.txt", "headline": "x"},
+    ]
+    (folder / "sources.json").write_text(json.dumps(entries))
+    summary = load_folder(folder, engine=engine, pipeline=pipeline)
+    assert summary.new == 3
+    reasons = [
+        "empty file",
+        "not valid UTF-8",
+        "listed in sources.json but not found",
+        "2025-13-45",
+        "headline",
+    ]
+    assert len(summary.failed) == len(reasons)
+    assert all(reason in message for reason, message in zip(reasons, summary.failed, strict=True))
+    assert summary.unlisted == ["stray.txt: not listed in sources.json"]
+    assert "5 failed, 1 unlisted file skipped" in summary.line()
+
+
+def test_a_path_that_is_no_folder_says_what_it_is(
+    engine: Engine, pipeline: Pipeline, folder: Path, tmp_path: Path
+) -> None:
+    for path, message in (
+        (tmp_path / "nowhere", "no such folder"),
+        (folder / "kimi_release.txt", "is a file, not a folder"),
+        (tmp_path, "no sources.json in this folder"),
+    ):
+        with pytest.raises(ingest.ArticleError, match=message):
+            load_folder(path, engine=engine, pipeline=pipeline)
+    # The list itself names its folder.
+    assert load_folder(folder / "sources.json", engine=engine, pipeline=pipeline).new == 3
 
 
 def test_a_relation_the_catalog_drops_leaves_the_knowledge_base(

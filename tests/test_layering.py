@@ -54,7 +54,7 @@ def imported_names(path: Path) -> set[str]:
 def test_the_explorer_reads_only_through_its_data_module() -> None:
     """The pages call the query layer (and touch SQL) in app/ui/data.py alone, so what they read is what
     the API serves, and re-pointing them at a changed query layer is one file's work."""
-    reads = {"app.queries", "app.db", "app.projection", "sqlalchemy", "sqlmodel"}
+    reads = {"app.queries", "app.db", "app.sql", "app.projection", "sqlalchemy", "sqlmodel"}
     offenders = [
         str(path.relative_to(APP))
         for path in (APP / "ui").rglob("*.py")
@@ -83,3 +83,23 @@ def test_api_vocabularies_match_the_catalog_and_the_lexicon() -> None:
     assert get_args(EntityType) == ENTITY_TYPES
     assert get_args(Predicate) == PREDICATES
     assert get_args(TopicId) == TOPICS
+
+
+def test_quantity_units_are_the_api_vocabulary() -> None:
+    """Every unit the quantity extractor can write is in the API's Unit vocabulary (which filters match
+    and the OpenAPI document lists): the currencies of the lexicon, the codes written in the extractor, and
+    the unit families it sets."""
+    import re
+
+    from app.extraction import lexicon, quantities
+    from app.models import UNITS
+
+    source = Path(quantities.__file__).read_text(encoding="utf-8")
+    made = set(lexicon.mapping("quantities.prefix_currencies").values())
+    made |= set(lexicon.mapping("quantities.suffix_symbols").values())
+    made |= {
+        code for pair in re.findall(r'return "([A-Z]{3})"|, "([A-Z]{3})"\)', source) for code in pair if code
+    }
+    made |= set(re.findall(r'_set\(tok, "([^"]+)"', source))
+    assert made and made <= set(UNITS), made - set(UNITS)
+    assert {"%", "year", "multiple", "parameters", "tokens", "count", "USD", "CNY"} <= made

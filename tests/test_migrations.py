@@ -65,11 +65,11 @@ def test_concurrent_upgrades_of_an_empty_database_take_turns(database: Database)
 
 def test_0008_turns_leads_around_and_adds_confidence(database: Database) -> None:
     """Stored `leads` rows read person -> organisation after the upgrade, with the ids their new direction
-    hashes to (app.ingest._relation_id); catalog rows get confidence 1.0; the downgrade turns them back."""
+    hashes to (app.ingest.relation_id); catalog rows get confidence 1.0; the downgrade turns them back."""
     from alembic.script import ScriptDirectory
     from sqlalchemy import text
 
-    from app.ingest import _relation_id
+    from app.ingest import relation_id as _relation_id
     from app.migrate import alembic_config
 
     url = database.new()

@@ -8,14 +8,18 @@ import shutil
 from collections import Counter
 from pathlib import Path
 
-import orjson
 import pytest
 from sqlalchemy import Engine, text
 from sqlmodel import Session
 
+from app.db import engine_for
 from app.extraction.pipeline import Pipeline
 from app.ingest import load_folder, sync_catalog
-from app.projection import CLAIM_ROW_SQL, NO_DAY, hydrate, rebuild_facet_counts, refresh
+from app.migrate import downgrade, upgrade
+from app.models import NO_DAY
+from app.projection import ClaimRows, documents, entity_refs, facet_deltas, rebuild_facet_counts, refresh
+from app.sql import Db
+from tests.conftest import Database
 
 FIXTURES = Path(__file__).parent / "fixtures" / "articles"
 
@@ -33,12 +37,24 @@ def facet_counts(engine: Engine) -> Counter[tuple[str, str, str]]:
         return Counter({(r[0], r[1], r[2]): r[3] for r in rows})
 
 
-def assert_projection_matches_tables(engine: Engine) -> int:
-    """Every claim's document equals one rendered from the tables now; the kept facet counts equal a full
-    recount; the sort days of claims and their links agree. Returns how many claims were checked."""
+def recounted(engine: Engine) -> Counter[tuple[str, str, str]]:
+    """The facet counts the claims in the tables add up to, counted from scratch."""
     with engine.connect() as conn:
-        rows = list(conn.execute(text(f"{CLAIM_ROW_SQL} ORDER BY id")))
-        rendered = {item["id"]: orjson.loads(orjson.dumps(item)) for item in hydrate(conn, rows)}
+        db = Db.of(conn)
+        counts: Counter[tuple[str, str, str]] = Counter()
+        for (source_id,) in db.rows("SELECT id FROM source"):
+            counts.update(facet_deltas(ClaimRows.read(db, source_id=source_id)))
+        return counts
+
+
+def assert_projection_matches_tables(engine: Engine) -> int:
+    """Every claim's stored document equals one rendered from the tables now; the kept facet counts equal
+    a recount; the sort days of claims and their links agree. Returns how many claims were checked."""
+    with engine.connect() as conn:
+        db = Db.of(conn)
+        ids = [r[0] for r in db.rows("SELECT id FROM claim ORDER BY id")]
+        rows = ClaimRows.read(db, claim_ids=ids)
+        rendered = {k: json.loads(v) for k, v in documents(rows, entity_refs(db, rows.entity_ids())).items()}
         stored = {r[0]: json.loads(r[1]) for r in conn.execute(text("SELECT id, doc FROM claim"))}
         assert stored == rendered
         days = {r[0]: (r[1], r[2]) for r in conn.execute(text("SELECT id, published, day FROM claim"))}
@@ -50,10 +66,8 @@ def assert_projection_matches_tables(engine: Engine) -> int:
             ).scalar_one()
             assert mismatched == 0, table
     kept = facet_counts(engine)
-    with engine.begin() as conn:
-        rebuild_facet_counts(conn)
-    assert kept == facet_counts(engine)
-    return len(rows)
+    assert kept == +recounted(engine)
+    return len(ids)
 
 
 def test_projection_is_written_at_ingest(engine: Engine, pipeline: Pipeline, folder: Path) -> None:
@@ -102,12 +116,52 @@ def test_projection_follows_a_catalog_rename(engine: Engine, pipeline: Pipeline,
 
 def test_rebuilt_counts_equal_the_tables(engine: Engine, pipeline: Pipeline, folder: Path) -> None:
     load_folder(folder, engine=engine, pipeline=pipeline)
+    kept = facet_counts(engine)
+    with engine.begin() as conn:
+        rebuild_facet_counts(Db.of(conn))
+    assert facet_counts(engine) == kept
     with engine.connect() as conn:
         kinds = dict(conn.execute(text("SELECT kind, count(*) FROM claim GROUP BY kind")).all())
         chips = conn.execute(text("SELECT count(*) FROM claim_topic WHERE topic_id = 'chips'")).scalar_one()
     kept = facet_counts(engine)
     assert {k[2]: n for k, n in kept.items() if k[:2] == ("", "kind")} == kinds
     assert kept[("", "topic", "chips")] == chips == kept[("topic:chips", "topic", "chips")]
+
+
+def test_documents_follow_a_date_that_becomes_exact(engine: Engine, pipeline: Pipeline, folder: Path) -> None:
+    """The same day, now the day the article appeared rather than a lower bound: `published_basis` says
+    so although no date moved."""
+    load_folder(folder, engine=engine, pipeline=pipeline)
+    entries = json.loads((folder / "sources.json").read_text())
+    bounded = next(e for e in entries if e.get("published_not_before"))
+    bounded["published"], bounded["published_not_before"] = bounded["published_not_before"], None
+    (folder / "sources.json").write_text(json.dumps(entries))
+    assert load_folder(folder, engine=engine, pipeline=pipeline).changed == 1
+    assert assert_projection_matches_tables(engine) > 0
+    with engine.connect() as conn:
+        docs = [json.loads(r[0]) for r in conn.execute(text("SELECT doc FROM claim"))]
+    assert {d["published_basis"] for d in docs if d["published"] == bounded["published"]} == {"published"}
+
+
+def test_an_upgrade_renders_older_documents_again(
+    database: Database, pipeline: Pipeline, folder: Path
+) -> None:
+    url = database.new()
+    upgrade(url)
+    engine = engine_for(url)
+    try:
+        load_folder(folder, engine=engine, pipeline=pipeline)
+        with engine.connect() as conn:
+            docs = {r[0]: json.loads(r[1]) for r in conn.execute(text("SELECT id, doc FROM claim"))}
+        downgrade(url, "0006")
+        with engine.begin() as conn:  # the documents the code before 0010 wrote: no published_basis
+            for claim_id, doc in docs.items():
+                old = json.dumps({k: v for k, v in doc.items() if k != "published_basis"})
+                conn.execute(text("UPDATE claim SET doc = :doc WHERE id = :id"), {"doc": old, "id": claim_id})
+        upgrade(url)
+        assert assert_projection_matches_tables(engine) > 0
+    finally:
+        engine.dispose()
 
 
 def test_claims_are_counted_by_month_and_a_database_counted_before_gets_those_counts(
@@ -125,7 +179,7 @@ def test_claims_are_counted_by_month_and_a_database_counted_before_gets_those_co
             ).all()
         )
     assert by_month and {k[2]: n for k, n in kept.items() if k[:2] == ("", "month")} == by_month
-    # A database whose counts were kept before months were: `aikb migrate` (refresh) adds them, alone.
+    # A database whose counts were kept before months were: `aikb migrate` (refresh) counts them.
     with engine.begin() as conn:
         conn.execute(text("DELETE FROM facet_count WHERE facet = 'month'"))
     refresh(engine)

@@ -7,7 +7,8 @@ from typing import Annotated
 from fastapi import APIRouter, Query
 from pydantic import BaseModel, ConfigDict, Field
 
-from app.api.deps import JSONResponse, SessionDep
+from app.api.deps import SessionDep
+from app.api.responses import JSONResponse
 from app.changes import list_changes
 from app.models import ChangePublic
 
@@ -25,7 +26,7 @@ class ChangeParams(BaseModel):
 
 
 class ChangeFeed(BaseModel):
-    items: list[ChangePublic]
+    items: list[ChangePublic] = Field(description="Changes after `since`, oldest first")
     next_cursor: int = Field(description="Pass as `since` next time; equals `since` when nothing is new")
     has_more: bool = Field(description="More entries are waiting: call again at once")
 

@@ -5,10 +5,10 @@ from __future__ import annotations
 
 from urllib.parse import parse_qsl
 
-import orjson
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from app.errors import InvalidParameter, KBError, PayloadTooLarge
+from app.api.problems import send_problem
+from app.errors import InvalidParameter, PayloadTooLarge
 
 __all__ = ["BodyLimitMiddleware"]
 
@@ -30,7 +30,7 @@ class BodyLimitMiddleware:
             return
         query: bytes = scope["query_string"]
         if b"%00" in query or "\x00" in scope["path"]:
-            await self._send_problem(send, _nul_error(scope["path"], query))
+            await send_problem(send, _nul_error(scope["path"], query))
             return
         length: bytes | None = None
         chunked = False
@@ -74,20 +74,8 @@ class BodyLimitMiddleware:
         return f"request body is {more}{size} bytes; the limit is {self.max_bytes} (AIKB_MAX_BODY_BYTES)"
 
     async def _refuse(self, send: Send, size: int) -> None:
-        await self._send_problem(send, PayloadTooLarge(self._detail(size)), close=True)
-
-    @staticmethod
-    async def _send_problem(send: Send, error: KBError, *, close: bool = False) -> None:
-        """The problem body app.main would render for `error` (this runs outside the app's handlers)."""
-        problem = {"type": error.type, "title": error.title, "status": error.status, "detail": error.detail}
-        if error.parameter:
-            problem["parameter"] = error.parameter
-        body = orjson.dumps(problem)
-        headers = [(b"content-type", b"application/problem+json"), (b"content-length", b"%d" % len(body))]
-        if close:  # the unread body is left on the connection
-            headers.append((b"connection", b"close"))
-        await send({"type": "http.response.start", "status": error.status, "headers": headers})
-        await send({"type": "http.response.body", "body": body})
+        # The unread body is left on the connection: the client is asked to close it.
+        await send_problem(send, PayloadTooLarge(self._detail(size)), close=True)
 
 
 def _nul_error(path: str, query: bytes) -> InvalidParameter:

@@ -7,10 +7,11 @@ import logging
 from collections.abc import Collection
 from time import perf_counter
 
-import orjson
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from app.observability import REQUEST_ID, HttpMetrics, new_request_id, valid_request_id
+from app.api.problems import send_problem
+from app.errors import InternalError
+from app.telemetry import REQUEST_ID, HttpMetrics, new_request_id, valid_request_id
 
 __all__ = ["ObservabilityMiddleware"]
 
@@ -107,10 +108,8 @@ class ObservabilityMiddleware:
             if status:  # the response has begun: nothing left to do but let the server drop it
                 status = 500
                 raise
-            body = _problem_500(request_id)
-            headers = [(b"content-type", b"application/problem+json"), (b"content-length", b"%d" % len(body))]
-            await send_with_id({"type": "http.response.start", "status": 500, "headers": headers})
-            await send({"type": "http.response.body", "body": body})
+            error = InternalError(f"unexpected error; it was logged with request id {request_id}")
+            await send_problem(send_with_id, error, {"request_id": request_id})
         finally:
             seconds = perf_counter() - started
             # The router stores the matched route in the scope: its template keeps label values bounded.
@@ -126,15 +125,3 @@ class ObservabilityMiddleware:
                     extra={"route": template, "status": status, "duration_ms": round(seconds * 1000, 3)},
                 )
             REQUEST_ID.reset(token)
-
-
-def _problem_500(request_id: str) -> bytes:
-    return orjson.dumps(
-        {
-            "type": "about:blank",
-            "title": "Internal Server Error",
-            "status": 500,
-            "detail": f"unexpected error; it was logged with request id {request_id}",
-            "request_id": request_id,
-        }
-    )

@@ -5,25 +5,19 @@ from __future__ import annotations
 from typing import Annotated
 
 from fastapi import APIRouter, Query
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import Field
 
 from app import queries
-from app.api.deps import JSONResponse, SessionDep
+from app.api.deps import SessionDep
+from app.api.responses import JSONResponse
 from app.models import SearchResults, Stats, TopicPublic
+from app.queries import SearchParams
 
 router = APIRouter(tags=["overview"])
 
 
 class TopicCount(TopicPublic):
-    claim_count: int
-
-
-class SearchParams(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-    q: str = Field(
-        min_length=1, max_length=200, description="Words to find in claims; a prefix of entity names"
-    )
-    limit: int = Field(default=20, ge=1, le=100)
+    claim_count: int = Field(description="Claims on this topic")
 
 
 @router.get("/topics", response_model=list[TopicCount])
@@ -35,7 +29,7 @@ def list_topics(session: SessionDep) -> JSONResponse:
 @router.get("/search", response_model=SearchResults)
 def search(session: SessionDep, params: Annotated[SearchParams, Query()]) -> JSONResponse:
     """Entities whose name or alias starts with q, and the claims ranked by how well they match q."""
-    return JSONResponse(queries.search(session, params.q, limit=params.limit))
+    return JSONResponse(queries.search(session, params))
 
 
 @router.get("/stats", response_model=Stats)

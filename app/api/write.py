@@ -3,21 +3,24 @@ each commits once, so a failure leaves nothing behind."""
 
 from __future__ import annotations
 
-import dataclasses
 from collections.abc import Callable
 from typing import Annotated, Any, TypeVar
 
 import orjson
 from fastapi import APIRouter, Depends, Query, Request, Response
-from pydantic import BaseModel
-from sqlalchemy.exc import DBAPIError
+from pydantic import BaseModel, Field
+from sqlmodel import Session
 
 from app import ingest, queries
 from app.api.auth import require_write
-from app.api.deps import JSONResponse, PipelineDep, SessionDep, problems, schema_ref
+from app.api.deps import PipelineDep, SessionDep, SourceId
+from app.api.openapi import schema_ref
+from app.api.problems import problem_responses
+from app.api.responses import JSONResponse
 from app.errors import BadRequest, Conflict, NotFound, UnprocessableContent, UnsupportedMediaType
-from app.ingest import ArticleError
-from app.models import SourceCreate, SourcePatch, SourceWritten
+from app.extraction.pipeline import EXTRACTOR_VERSION, Pipeline
+from app.ingest import Article, ArticleError, ArticleIn, ArticleMetadata
+from app.models import SourceWritten
 
 router = APIRouter(dependencies=[Depends(require_write)])
 
@@ -89,8 +92,8 @@ def _body_doc(*media: tuple[str, dict[str, Any]]) -> dict[str, Any]:
     return {"requestBody": {"required": True, "content": dict(media)}}
 
 
-def _schema(model: type[BaseModel]) -> dict[str, Any]:
-    return {"schema": schema_ref(model), "example": model.model_json_schema()["examples"][0]}
+def _schema(model: type[BaseModel], name: str) -> dict[str, Any]:
+    return {"schema": schema_ref(name), "example": model.model_json_schema()["examples"][0]}
 
 
 MARKDOWN = ("text/markdown", {"schema": {"type": "string"}, "example": MARKDOWN_EXAMPLE})
@@ -105,9 +108,9 @@ PLAIN = ("text/plain", {"schema": {"type": "string"}, "example": "Huawei said it
     responses={
         200: {"model": SourceWritten, "description": "This exact text is already a source: that one"},
         201: {"description": "Created and extracted; `Location` names the new source"},
-        **problems(400, 401, 403, 409, 413, 415, 422),
+        **problem_responses(400, 401, 403, 409, 413, 415, 422),
     },
-    openapi_extra=_body_doc(("application/json", _schema(SourceCreate)), MARKDOWN),
+    openapi_extra=_body_doc(("application/json", _schema(ArticleIn, "SourceCreate")), MARKDOWN),
 )
 def create_source(session: SessionDep, pipeline: PipelineDep, body: BodyDep) -> JSONResponse:
     """Add an article and extract its claims, entities and relations, in one transaction.
@@ -120,52 +123,53 @@ def create_source(session: SessionDep, pipeline: PipelineDep, body: BodyDep) -> 
     _accept(body, "application/json", "text/markdown")
     if body.media_type == "application/json":
         fields = _json(body.raw)
-        article = _valid(lambda: ingest.posted_article(fields))
+        article = _valid(lambda: ingest.article_from_json(fields))
     else:
         text = _text(body.raw)
         article = _valid(lambda: ingest.article_from_markdown(text))
-    source_id = ingest.source_id_for(article.key)
-    for attempt in range(1, ingest.WRITE_ATTEMPTS + 1):
-        existing = ingest.source_with_text(session, article.text)
-        if existing:
-            return _written(session, existing)
-        stored = ingest.stored_article(session, source_id)
-        if stored is not None and stored.text == article.text:  # committed by a concurrent post just now
-            return _written(session, source_id)
-        if stored is not None:
-            raise Conflict(
-                f"source {source_id} already holds {article.key} with another text; "
-                f"replace it with PUT /sources/{source_id}/text",
-                parameter="url",
-            )
-        try:
-            ingest.ensure_catalog(session, catalog=pipeline.catalog)
-            result = ingest.ingest_article(session, article=article, pipeline=pipeline)
-            if result.status != "new":  # a concurrent post committed this source since the looks above
-                session.rollback()
-                continue
-            session.commit()
-        except DBAPIError as exc:
-            # A concurrent write got there first: the same article posted at once, or the catalog being
-            # written by the first writes to an empty database. Look again at what it committed.
-            session.rollback()
-            if attempt == ingest.WRITE_ATTEMPTS or not ingest.is_write_conflict(exc):
-                raise
-            continue
+    try:
+        source_id, created = ingest.retry_on_conflict(session, lambda s: _create(s, article, pipeline))
+    except ingest.WriteConflict:
+        source_id = ingest.source_id_for(article.key)
+        raise Conflict(f"source {source_id} is being written by concurrent requests; send it again") from None
+    if created:
         return _written(session, source_id, 201, location=f"/sources/{source_id}")
-    raise Conflict(f"source {source_id} is being written by concurrent requests; send it again")
+    return _written(session, source_id)
+
+
+def _create(session: Session, article: Article, pipeline: Pipeline) -> tuple[str, bool]:
+    """(source id, whether this request created it): the source already holding this text, else the new
+    one. Run again (by retry_on_conflict) when a concurrent write got there first: the same article posted
+    at once, or the catalog being written by the first writes to an empty database."""
+    existing = ingest.source_with_text(session, article.content.text)
+    if existing:
+        return existing, False
+    source_id = ingest.source_id_for(article.key)
+    stored = ingest.stored_article(session, source_id)
+    if stored is not None:
+        raise Conflict(
+            f"source {source_id} already holds {article.key} with another text; "
+            f"replace it with PUT /sources/{source_id}/text",
+            parameter="url",
+        )
+    ingest.ensure_catalog(session, catalog=pipeline.catalog)
+    result = ingest.write_article(session, article=article, pipeline=pipeline)
+    if result.status != "new":  # a concurrent post committed this source since the looks above
+        raise ingest.WriteConflict(source_id)
+    return source_id, True
 
 
 @router.patch(
     "/sources/{source_id}",
     tags=["sources"],
     response_model=SourceWritten,
-    responses=problems(400, 401, 403, 404, 413, 415, 422),
+    responses=problem_responses(400, 401, 403, 404, 413, 415, 422),
     openapi_extra=_body_doc(
-        ("application/json", _schema(SourcePatch)), ("application/merge-patch+json", _schema(SourcePatch))
+        ("application/json", _schema(ArticleMetadata, "SourcePatch")),
+        ("application/merge-patch+json", _schema(ArticleMetadata, "SourcePatch")),
     ),
 )
-def update_source(source_id: str, session: SessionDep, body: BodyDep) -> JSONResponse:
+def update_source(source_id: SourceId, session: SessionDep, body: BodyDep) -> JSONResponse:
     """Change a source's metadata with a JSON merge patch: fields sent replace, `null` clears, fields left
     out stay. Claims take the new publication date; the text and its extraction are untouched. The key
     (and so the id) stays even when `url` changes."""
@@ -173,16 +177,16 @@ def update_source(source_id: str, session: SessionDep, body: BodyDep) -> JSONRes
     patch = _json(body.raw)
     if not isinstance(patch, dict):
         raise UnprocessableContent("request body: expected a JSON object of metadata fields")
-    stored = ingest.stored_article(session, source_id)
-    if stored is None:
-        raise NotFound(f"no source with id {source_id!r}")
-    current = {name: getattr(stored, name) for name in ingest.METADATA_FIELDS}
-    as_sent = {k: v.isoformat() if hasattr(v, "isoformat") else v for k, v in current.items()}
-    as_sent["authors"] = list(stored.authors)
-    metadata = _valid(lambda: ingest.article_metadata({**as_sent, **patch}, "request body"))
-    if metadata != {**current, "authors": list(stored.authors)}:
-        ingest.update_source_metadata(session, source_id, metadata)
-        session.commit()
+
+    def change(s: Session) -> None:
+        stored = ingest.stored_article(s, source_id)
+        if stored is None:
+            raise NotFound(f"no source with id {source_id!r}")
+        metadata = _valid(lambda: ingest.metadata_patch(stored.content, patch))
+        if metadata.metadata() != stored.content.metadata():
+            ingest.update_metadata(s, source_id, metadata)
+
+    ingest.retry_on_conflict(session, change)
     return _written(session, source_id)
 
 
@@ -190,20 +194,26 @@ def update_source(source_id: str, session: SessionDep, body: BodyDep) -> JSONRes
     "/sources/{source_id}/text",
     tags=["sources"],
     response_model=SourceWritten,
-    responses=problems(400, 401, 403, 404, 413, 415, 422),
+    responses=problem_responses(400, 401, 403, 404, 413, 415, 422),
     openapi_extra=_body_doc(PLAIN, ("text/markdown", {"schema": {"type": "string"}})),
 )
-def replace_text(source_id: str, session: SessionDep, pipeline: PipelineDep, body: BodyDep) -> JSONResponse:
+def replace_text(
+    source_id: SourceId, session: SessionDep, pipeline: PipelineDep, body: BodyDep
+) -> JSONResponse:
     """Replace a source's text (the body, byte for byte; no front matter here) and extract it again, in one
     transaction: if extraction fails, the old text and claims stay. The same text again changes nothing."""
     _accept(body, "text/plain", "text/markdown")
     text = _text(body.raw)
-    stored = ingest.stored_article(session, source_id)
-    if stored is None:
-        raise NotFound(f"no source with id {source_id!r}")
-    ingest.ensure_catalog(session, catalog=pipeline.catalog)
-    ingest.ingest_article(session, article=dataclasses.replace(stored, text=text), pipeline=pipeline)
-    session.commit()
+
+    def replace(s: Session) -> None:
+        stored = ingest.stored_article(s, source_id)
+        if stored is None:
+            raise NotFound(f"no source with id {source_id!r}")
+        ingest.ensure_catalog(s, catalog=pipeline.catalog)
+        content = stored.content.model_copy(update={"text": text})
+        ingest.write_article(s, article=Article(stored.key, content), pipeline=pipeline)
+
+    ingest.retry_on_conflict(session, replace)
     return _written(session, source_id)
 
 
@@ -212,14 +222,17 @@ def replace_text(source_id: str, session: SessionDep, pipeline: PipelineDep, bod
     tags=["sources"],
     status_code=204,
     response_class=Response,
-    responses=problems(401, 403, 404),
+    responses=problem_responses(401, 403, 404),
 )
-def delete_source(source_id: str, session: SessionDep) -> Response:
+def delete_source(source_id: SourceId, session: SessionDep) -> Response:
     """Delete a source with its claims, mentions, learned aliases and relations. An entity found in it stays
     while another source refers to it; catalog entities always stay. The change feed records the deletion."""
-    if not ingest.delete_source(session, source_id):
-        raise NotFound(f"no source with id {source_id!r}")
-    session.commit()
+
+    def delete(s: Session) -> None:
+        if not ingest.delete_source(s, source_id):
+            raise NotFound(f"no source with id {source_id!r}")
+
+    ingest.retry_on_conflict(session, delete)
     return Response(status_code=204)
 
 
@@ -238,15 +251,19 @@ class ReextractReport(BaseModel):
             ]
         }
     }
-    selected: int
-    statuses: dict[str, int]
-    failed: list[str]
-    claims_before: int
-    claims_after: int
-    extractor_version: str
+    selected: int = Field(
+        description="Sources chosen: another extractor version wrote them (all with all=true)"
+    )
+    statuses: dict[str, int] = Field(description="How many took each outcome (changed, unchanged, failed)")
+    failed: list[str] = Field(description="A message per source that failed (it keeps its extraction)")
+    claims_before: int = Field(description="Claims of those sources before")
+    claims_after: int = Field(description="Claims of those sources after")
+    extractor_version: str = Field(description="The version of the extraction pipeline that ran")
 
 
-@router.post("/admin/reextract", tags=["admin"], response_model=ReextractReport, responses=problems(401, 403))
+@router.post(
+    "/admin/reextract", tags=["admin"], response_model=ReextractReport, responses=problem_responses(401, 403)
+)
 def reextract(
     session: SessionDep,
     pipeline: PipelineDep,
@@ -255,7 +272,8 @@ def reextract(
     """Run extraction again over every source an older (or other) extractor version wrote, or over all of
     them with `all=true`, one transaction per source; reports how many took each outcome and the claim
     counts of those sources before and after."""
-    from app.extraction.pipeline import EXTRACTOR_VERSION
-
     summary = ingest.reextract(session.get_bind(), pipeline=pipeline, everything=all)  # type: ignore[arg-type]
-    return JSONResponse({**dataclasses.asdict(summary), "extractor_version": EXTRACTOR_VERSION})
+    report = {
+        name: getattr(summary, name) for name in ReextractReport.model_fields if name != "extractor_version"
+    }
+    return JSONResponse({**report, "extractor_version": EXTRACTOR_VERSION})

@@ -17,9 +17,18 @@ from sqlalchemy.orm import Session
 
 from app import queries
 from app.errors import NotFound
-from app.models import ClaimEntity, ClaimTopic, Entity, FacetCount, Mention, Source, TopicId
-from app.projection import NO_DAY
-from app.queries import ClaimFilter, Db
+from app.models import (
+    CLAIM_ENTITY,
+    CLAIM_TOPIC,
+    ENTITY,
+    FACET_COUNT,
+    MENTION,
+    NO_DAY,
+    SOURCE,
+    TopicId,
+)
+from app.queries import ClaimFilter, EntityFilter, RelationFilter, SearchParams
+from app.sql import Db
 
 __all__ = [
     "CLAIM_PAGE_FACETS",
@@ -37,13 +46,6 @@ __all__ = [
     "search",
     "source_reader",
 ]
-
-S = Source.__table__  # type: ignore[attr-defined]
-E = Entity.__table__  # type: ignore[attr-defined]
-M = Mention.__table__  # type: ignore[attr-defined]
-CT = ClaimTopic.__table__  # type: ignore[attr-defined]
-CE = ClaimEntity.__table__  # type: ignore[attr-defined]
-FC = FacetCount.__table__  # type: ignore[attr-defined]
 
 CLAIM_PAGE_FACETS = ("topic", "kind", "entity", "speaker", "source")
 TOPICS: tuple[str, ...] = get_args(TopicId)
@@ -91,9 +93,14 @@ def _source_refs(session: Session, ids: Iterable[str]) -> dict[str, dict[str, An
     if not wanted:
         return {}
     rows = session.execute(
-        select(S.c.id, S.c.title, S.c.publisher, S.c.published, S.c.published_not_before, S.c.url).where(
-            S.c.id.in_(wanted)
-        )
+        select(
+            SOURCE.c.id,
+            SOURCE.c.title,
+            SOURCE.c.publisher,
+            SOURCE.c.published,
+            SOURCE.c.published_not_before,
+            SOURCE.c.url,
+        ).where(SOURCE.c.id.in_(wanted))
     )
     return {r.id: dict(r._mapping) for r in rows}
 
@@ -102,7 +109,7 @@ def _entity_names(session: Session, ids: Iterable[str]) -> dict[str, dict[str, A
     wanted = sorted(set(ids))
     if not wanted:
         return {}
-    rows = session.execute(select(E.c.id, E.c.name, E.c.type).where(E.c.id.in_(wanted)))
+    rows = session.execute(select(ENTITY.c.id, ENTITY.c.name, ENTITY.c.type).where(ENTITY.c.id.in_(wanted)))
     return {r.id: {"id": r.id, "name": r.name, "type": r.type} for r in rows}
 
 
@@ -113,16 +120,25 @@ def latest_sources(session: Session, limit: int = LATEST_SOURCES) -> list[dict[s
     """The sources added last (the index on source.ingested_at, newest first), with their claim counts."""
     rows = list(
         session.execute(
-            select(S.c.id, S.c.title, S.c.publisher, S.c.published, S.c.published_not_before, S.c.ingested_at)
-            .order_by(S.c.ingested_at.desc())  # the index alone: a tie-break on id would sort them all
+            select(
+                SOURCE.c.id,
+                SOURCE.c.title,
+                SOURCE.c.publisher,
+                SOURCE.c.published,
+                SOURCE.c.published_not_before,
+                SOURCE.c.ingested_at,
+            )
+            .order_by(SOURCE.c.ingested_at.desc())  # the index alone: a tie-break on id would sort them all
             .limit(limit)
         )
     )
     counts = {
         r.value: r.count
         for r in session.execute(
-            select(FC.c.value, FC.c.count).where(
-                FC.c.scope == "", FC.c.facet == "source", FC.c.value.in_([r.id for r in rows])
+            select(FACET_COUNT.c.value, FACET_COUNT.c.count).where(
+                FACET_COUNT.c.scope == "",
+                FACET_COUNT.c.facet == "source",
+                FACET_COUNT.c.value.in_([r.id for r in rows]),
             )
         )
     }
@@ -134,7 +150,9 @@ def claims_by_month(session: Session) -> dict[str, dict[str, int]]:
     index range per topic."""
     scopes = [f"topic:{t}" for t in TOPICS]
     rows = session.execute(
-        select(FC.c.scope, FC.c.value, FC.c.count).where(FC.c.scope.in_(scopes), FC.c.facet == "month")
+        select(FACET_COUNT.c.scope, FACET_COUNT.c.value, FACET_COUNT.c.count).where(
+            FACET_COUNT.c.scope.in_(scopes), FACET_COUNT.c.facet == "month"
+        )
     )
     out: dict[str, dict[str, int]] = defaultdict(dict)
     for scope, month, count in rows:
@@ -159,7 +177,7 @@ def page_facets(f: ClaimFilter) -> list[str]:
     """The facets the claims page counts for a filter: those the knowledge base keeps counted for it (no
     filter, one topic, one entity), or every facet within one source (a few hundred claims at most).
     Any other combination would be counted claim by claim over every match, so its counts are left out."""
-    scope = queries._facet_scope(f)
+    scope = queries.facet_scope(f)
     if scope is not None:
         if scope.startswith("entity:"):  # within an entity, entities and sources are not kept
             return ["topic", "kind", "speaker"]
@@ -191,7 +209,9 @@ def claim_detail(session: Session, claim_id: str) -> dict[str, Any]:
     relations: list[dict[str, Any]] = []
     cursor: str | None = None
     while True:  # a source states at most a few hundred relations: page through them, keep this claim's
-        page, cursor = queries.list_relations(session, limit=200, cursor=cursor, source=claim["source"]["id"])
+        page, cursor = queries.list_relations(
+            session, RelationFilter(limit=200, cursor=cursor, source=claim["source"])
+        )
         relations += [r for r in page if r["claim"] == claim_id]
         if cursor is None:
             break
@@ -219,9 +239,9 @@ def source_claims(session: Session, source_id: str) -> list[dict[str, Any]]:
 def mention_spans(session: Session, source_id: str) -> list[tuple[int, int, str]]:
     """(start, end, entity id) of every entity mention in a source, in text order."""
     rows = session.execute(
-        select(M.c.start, M.c.end, M.c.entity_id)
-        .where(M.c.source_id == source_id)
-        .order_by(M.c.start, M.c.id)
+        select(MENTION.c.start, MENTION.c.end, MENTION.c.entity_id)
+        .where(MENTION.c.source_id == source_id)
+        .order_by(MENTION.c.start, MENTION.c.id)
     )
     return [(r[0], r[1], r[2]) for r in rows]
 
@@ -244,14 +264,12 @@ def source_reader(session: Session, source_id: str) -> dict[str, Any]:
 
 def canonical_entity(session: Session, entity_id: str) -> str | None:
     """None when the id exists; else the canonical id an alias or old id stands for (NotFound if none)."""
-    try:
-        queries.get_entity_exists(session, entity_id)
+    if queries.entity_exists(session, entity_id):
         return None
-    except NotFound:
-        canonical = queries.canonical_entity(session, entity_id)
-        if canonical is None or canonical == entity_id:
-            raise
-        return canonical
+    canonical = queries.canonical_entity(session, entity_id)
+    if canonical is None or canonical == entity_id:
+        raise NotFound(f"no entity with id {entity_id!r}")
+    return canonical
 
 
 def entity_timeline(session: Session, entity_id: str, claim_count: int) -> dict[str, Any]:
@@ -260,22 +278,24 @@ def entity_timeline(session: Session, entity_id: str, claim_count: int) -> dict[
     ingest (`by_topic` False), since counting by topic would read every one of its claims."""
     if claim_count > ENTITY_TOPIC_CHART_MAX:
         rows = session.execute(
-            select(FC.c.value, FC.c.count).where(FC.c.scope == f"entity:{entity_id}", FC.c.facet == "month")
+            select(FACET_COUNT.c.value, FACET_COUNT.c.count).where(
+                FACET_COUNT.c.scope == f"entity:{entity_id}", FACET_COUNT.c.facet == "month"
+            )
         )
         return {
-            "months": {m: {"all": n} for m, n in sorted(rows.tuples())},
+            "months": {m: {"all": n} for m, n in sorted((r[0], r[1]) for r in rows)},
             "by_topic": False,
             "max": ENTITY_TOPIC_CHART_MAX,
         }
-    month = func.substr(cast(CE.c.day, String), 1, 7)  # 'YYYY-MM' (ISO dates on both backends)
-    rows = session.execute(
-        select(CT.c.topic_id, month, func.count())
-        .select_from(CE.join(CT, CT.c.claim_id == CE.c.claim_id))
-        .where(CE.c.entity_id == entity_id, CE.c.day > NO_DAY)
-        .group_by(CT.c.topic_id, month)
+    month = func.substr(cast(CLAIM_ENTITY.c.day, String), 1, 7)  # 'YYYY-MM' (ISO dates on both backends)
+    by_topic = session.execute(
+        select(CLAIM_TOPIC.c.topic_id, month, func.count())
+        .select_from(CLAIM_ENTITY.join(CLAIM_TOPIC, CLAIM_TOPIC.c.claim_id == CLAIM_ENTITY.c.claim_id))
+        .where(CLAIM_ENTITY.c.entity_id == entity_id, CLAIM_ENTITY.c.day > NO_DAY)
+        .group_by(CLAIM_TOPIC.c.topic_id, month)
     )
     months: dict[str, dict[str, int]] = defaultdict(dict)
-    for topic, m, count in rows:
+    for topic, m, count in by_topic:
         months[m][topic] = count
     return {"months": dict(sorted(months.items())), "by_topic": True, "max": ENTITY_TOPIC_CHART_MAX}
 
@@ -284,19 +304,21 @@ def co_mentioned(session: Session, entity_id: str, limit: int = 20) -> tuple[lis
     """Entities named in the same claims as this one, most often first, counted over its latest
     CO_MENTION_WINDOW claims (a bounded index range read); returns them and how many claims were read."""
     latest = (
-        select(CE.c.claim_id)
-        .where(CE.c.entity_id == entity_id)
-        .order_by(CE.c.day.desc(), CE.c.claim_id.desc())
+        select(CLAIM_ENTITY.c.claim_id)
+        .where(CLAIM_ENTITY.c.entity_id == entity_id)
+        .order_by(CLAIM_ENTITY.c.day.desc(), CLAIM_ENTITY.c.claim_id.desc())
         .limit(CO_MENTION_WINDOW)
         .subquery()
     )
     window = session.execute(select(func.count()).select_from(latest)).scalar_one()
     rows = list(
         session.execute(
-            select(CE.c.entity_id, func.count().label("n"))
-            .where(CE.c.claim_id.in_(select(latest.c.claim_id)), CE.c.entity_id != entity_id)
-            .group_by(CE.c.entity_id)
-            .order_by(func.count().desc(), CE.c.entity_id)
+            select(CLAIM_ENTITY.c.entity_id, func.count().label("n"))
+            .where(
+                CLAIM_ENTITY.c.claim_id.in_(select(latest.c.claim_id)), CLAIM_ENTITY.c.entity_id != entity_id
+            )
+            .group_by(CLAIM_ENTITY.c.entity_id)
+            .order_by(func.count().desc(), CLAIM_ENTITY.c.entity_id)
             .limit(limit)
         )
     )
@@ -328,7 +350,8 @@ def entity_list(
     session: Session, *, type: str | None, q: str | None, cursor: str | None, limit: int = 50
 ) -> tuple[list[dict[str, Any]], str | None]:
     """Entities by claim count, most first (the API's `/entities?sort=-claims`)."""
-    return queries.list_entities(session, limit=limit, cursor=cursor, type=type, q=q, sort="-claims")
+    wanted = {"limit": limit, "cursor": cursor, "type": type, "q": q, "sort": "-claims"}
+    return queries.list_entities(session, EntityFilter.model_validate(wanted))
 
 
 # --- search ---------------------------------------------------------------------------------------------
@@ -336,6 +359,6 @@ def entity_list(
 
 def search(session: Session, q: str) -> dict[str, Any]:
     """Entities by name prefix and the best-matching claims (the API's `/search`)."""
-    found = queries.search(session, q, limit=20)
+    found = queries.search(session, SearchParams(q=q, limit=20))
     found["sources"] = _source_refs(session, [c["source"] for c in found["claims"]])
     return found

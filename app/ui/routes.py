@@ -12,12 +12,13 @@ from fastapi import APIRouter, Depends, Request, Response
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import HTMLResponse, RedirectResponse
 from fastapi.routing import APIRoute
-from pydantic import ValidationError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.staticfiles import StaticFiles
 
 from app.api.auth import require_read
-from app.api.deps import SessionDep, validation_message
+from app.api.deps import SessionDep
+from app.api.fast_query import model_from_pairs
+from app.api.problems import validation_message
 from app.errors import KBError
 from app.ui import data
 from app.ui.data import ClaimFilter
@@ -29,11 +30,6 @@ __all__ = ["STATIC_PATH", "docs_router", "router", "static_files"]
 STATIC = Path(__file__).parent / "static"
 STATIC_PATH = "/ui/static"
 IGNORED = {"select", "format", "facets"}  # API parameters that shape JSON, not which claims match
-_LISTS = {
-    name
-    for name, field in ClaimFilter.model_fields.items()
-    if field.annotation is not None and "list[" in str(field.annotation)
-}
 
 
 def html(body: str, status: int = 200) -> HTMLResponse:
@@ -109,20 +105,7 @@ def _claim_query(request: Request) -> tuple[list[tuple[str, str]], bool]:
 
 
 def _claim_filter(pairs: list[tuple[str, str]]) -> ClaimFilter:
-    values: dict[str, Any] = {}
-    for name, value in pairs:
-        if name in IGNORED:
-            continue
-        if name in _LISTS:
-            values.setdefault(name, []).append(value)
-        else:
-            values[name] = value
-    try:
-        return ClaimFilter.model_validate(values)
-    except ValidationError as exc:
-        raise RequestValidationError(
-            [{**e, "loc": ("query", *e["loc"])} for e in exc.errors(include_url=False)]
-        ) from None
+    return model_from_pairs(ClaimFilter, [(k, v) for k, v in pairs if k not in IGNORED])
 
 
 @router.get("/claims", response_class=HTMLResponse)

@@ -9,7 +9,7 @@ keep NULL until their source is re-extracted (the extractor version changed with
 
 `leads` is turned around to the annotation's direction: the person leads the organisation or country
 ("jensen-huang leads nvidia"), as the catalog now states it. A relation's id hashes subject, predicate,
-object, source and start (app/ingest.py `_relation_id`), so each reversed row gets the id its new direction
+object, source and start (app/ingest/ids.py `relation_id`), so each reversed row gets the id its new direction
 hashes to; a row whose reversed twin is already stored is dropped instead. The downgrade turns them back.
 """
 
@@ -28,7 +28,7 @@ depends_on: str | Sequence[str] | None = None
 
 
 def _relation_id(subject: str, predicate: str, obj: str, source_id: str | None, start: int | None) -> str:
-    """app.ingest._relation_id as of this revision (a migration must not follow later changes of the app)."""
+    """app.ingest.relation_id as of this revision (a migration must not follow later changes of the app)."""
     digest = hashlib.sha256(f"{subject}|{predicate}|{obj}|{source_id}|{start}".encode()).hexdigest()[:16]
     if source_id is None:
         return f"r_{digest}"

@@ -10,6 +10,8 @@ from typing import Any
 import pytest
 from fastapi.testclient import TestClient
 
+from tests.api.conftest import every_item
+
 Claim = dict[str, Any]
 
 
@@ -161,9 +163,10 @@ def test_every_facet_equals_a_count_of_the_matching_claims(api: TestClient, para
 def test_claim_detail_has_source_and_context(api: TestClient) -> None:
     claim = every(api, speaker="colette-kress")[0]
     detail = api.get(f"/claims/{claim['id']}").json()
-    assert detail["text"] == claim["text"]
-    assert detail["source"]["publisher"] == "TodayHeadline" and "title" in detail["source"]
-    text = api.get(f"/sources/{detail['source']['id']}").json()["text"]
+    assert {k: v for k, v in detail.items() if k in claim} == claim  # the list's item, as it is
+    assert detail["source_info"]["publisher"] == "TodayHeadline" and "title" in detail["source_info"]
+    assert detail["source_info"]["id"] == detail["source"] == claim["source"]
+    text = api.get(f"/sources/{detail['source']}").json()["text"]
     before, after = detail["context"]["before"], detail["context"]["after"]
     assert before and before in text[: claim["span"]["start"]]
     assert after and after in text[claim["span"]["end"] :]
@@ -173,19 +176,25 @@ def test_claim_detail_has_source_and_context(api: TestClient) -> None:
 @pytest.mark.parametrize(
     ("params", "status", "parameter", "detail"),
     [
-        ({"value_min": 5, "value_max": 1}, 422, None, "value_min is greater than value_max"),
-        ({"sort": "relevance"}, 422, None, "sort=relevance needs q"),
+        ({"value_min": 5, "value_max": 1}, 422, "value_max", "value_min is greater than value_max"),
+        ({"sort": "relevance"}, 422, "sort", "sort=relevance needs q"),
         ({"published_from": "2025-13-01"}, 422, "published_from", ""),
-        ({"published_from": "2025-12-01", "published_to": "2025-01-01"}, 422, None, "after"),
+        ({"published_from": "2025-12-01", "published_to": "2025-01-01"}, 422, "published_to", "after"),
         ({"topic": "chip"}, 422, "topic", "did you mean 'chips'"),
         ({"kind": "quotes"}, 422, "kind", "did you mean 'quote'"),
-        ({"select": "txt"}, 400, "select", "did you mean 'text'"),
-        ({"facets": "topics"}, 400, "facets", "did you mean 'topic'"),
+        ({"select": "txt"}, 422, "select", "did you mean 'text'"),
+        ({"facets": "topics"}, 422, "facets", "did you mean 'topic'"),
         ({"cursor": "WyIyMDI1Il0"}, 400, "cursor", "cursor"),
         ({"cursor": "WyJub3QtYS1kYXRlIiwiYyJd"}, 400, "cursor", "cursor"),
         ({"limit": 100000}, 422, "limit", ""),
         ({"has_quantity": "maybe"}, 422, "has_quantity", ""),
-        ({"q": '"*( --'}, 400, "q", "no words"),
+        ({"q": '"*( --'}, 422, "q", "no words"),
+        ({"entity": "nvidai"}, 422, "entity", "did you mean 'nvidia'"),
+        ({"speaker": "nobody-at-all"}, 422, "speaker", "no entity"),
+        ({"source": "src_nothing"}, 422, "source", "no source"),
+        ({"publisher": "mit tech"}, 422, "publisher", "did you mean 'MIT Technology Review'"),
+        ({"unit": "dollar"}, 422, "unit", "is not a unit"),
+        ({"limit": -1}, 422, "limit", ""),
         ({"colour": "red"}, 422, "colour", "unknown parameter"),
     ],
 )
@@ -202,4 +211,57 @@ def test_bad_input_is_a_4xx_problem(
 @pytest.mark.parametrize("q", ["' OR 1=1 --", 'chips"', "NEAR(chips", "chips*", "a -- b", "中国 芯片", "😀"])
 def test_search_text_is_never_interpreted(api: TestClient, q: str) -> None:
     response = api.get("/claims", params={"q": q})
-    assert response.status_code in (200, 400), response.text
+    assert response.status_code in (200, 422), response.text
+
+
+@pytest.mark.parametrize(
+    ("given", "canonical"),
+    [
+        ({"entity": "Nvidia"}, {"entity": "nvidia"}),  # a name, any case
+        ({"entity": "nvidia-corporation"}, {"entity": "nvidia"}),  # the alias /entities/… redirects
+        ({"entity": ["China", "united states"]}, {"entity": ["china", "united-states"]}),
+        ({"speaker": "Jensen Huang"}, {"speaker": "jensen-huang"}),
+        ({"unit": "usd"}, {"unit": "USD"}),
+        ({"publisher": "officechai"}, {"publisher": "OfficeChai"}),
+    ],
+)
+def test_names_and_units_resolve_as_entities_do(
+    api: TestClient, given: dict[str, Any], canonical: dict[str, Any]
+) -> None:
+    expected = every(api, **canonical)
+    assert expected, "the canonical form must match claims"
+    assert [c["id"] for c in every(api, **given)] == [c["id"] for c in expected]
+
+
+def test_a_source_is_named_by_its_id_or_its_url(api: TestClient) -> None:
+    source = next(s for s in every_item(api, "/sources") if s["url"])
+    by_url = every(api, source=source["url"])
+    assert by_url and [c["id"] for c in by_url] == [c["id"] for c in every(api, source=source["id"])]
+
+
+@pytest.mark.parametrize(
+    "params",
+    [{}, {"topic": "chips"}, {"entity": "china"}, {"topic": "chips", "kind": "statistic"}, {"q": "chips"}],
+)
+def test_limit_zero_answers_the_facets_and_the_count_alone(api: TestClient, params: dict[str, Any]) -> None:
+    body = api.get("/claims", params={**params, "limit": 0, "facets": "kind", "count": "true"}).json()
+    matched = every(api, **params)
+    assert body["items"] == [] and body["next_cursor"] is None
+    assert (body["count"], body["count_truncated"]) == (len(matched), False)
+    assert {f["value"]: f["count"] for f in body["facets"]["kind"]} == dict(
+        Counter(c["kind"] for c in matched)
+    )
+    assert "count" not in api.get("/claims", params={**params, "limit": 1}).json()  # opt-in
+
+
+def test_published_says_which_date_of_the_source_it_is(api: TestClient) -> None:
+    sources = {s["id"]: s for s in every_item(api, "/sources")}
+    bases = set()
+    for claim in every(api, limit=200):
+        source = sources[claim["source"]]
+        expected = source["published"] or source["published_not_before"]
+        basis = claim["published_basis"]
+        bases.add(basis)
+        assert claim["published"] == expected
+        assert source[basis] == expected if basis else expected is None
+    assert {"published", "published_not_before"} <= bases  # the seeds hold both kinds of source

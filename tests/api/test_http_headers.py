@@ -176,7 +176,7 @@ def test_anonymous_reads_are_public_and_keyed_reads_private(client: TestClient, 
 
 
 def test_reads_are_private_when_they_need_a_key(client: TestClient, engine: Engine) -> None:
-    client.app.dependency_overrides[get_settings] = lambda: Settings(aikb_read_requires_key=True)  # type: ignore[attr-defined]
+    client.app.state.settings = Settings(aikb_read_requires_key=True)  # type: ignore[attr-defined]
     assert client.get("/sources").status_code == 401
     page = client.get("/sources", headers={"Authorization": f"Bearer {read_key(engine)}"})
     assert page.status_code == 200 and page.headers["cache-control"] == "private, max-age=60"
@@ -192,3 +192,41 @@ def test_the_change_feed_must_be_revalidated_every_time(client: TestClient) -> N
     assert same.status_code == 304 and same.headers["cache-control"] == "no-cache"
     probes = [client.get(path) for path in ("/health", "/ready", "/metrics")]
     assert [p.headers["cache-control"] for p in probes] == ["no-store"] * 3
+
+
+def _get_paths(client: TestClient) -> list[str]:
+    """Every GET route of the OpenAPI document, with real ids in place of its path parameters."""
+    claim = client.get("/claims", params={"limit": 1}).json()["items"][0]
+    ids = {"claim_id": claim["id"], "source_id": claim["source"], "entity_id": "huawei", "slug": "not-found"}
+    document = client.get("/openapi.json").json()
+    paths = [path for path, operations in document["paths"].items() if "get" in operations]
+    return [re.sub(r"\{(\w+)\}", lambda m: ids[m.group(1)], path) for path in paths]
+
+
+def test_head_answers_every_get_endpoint_with_its_headers_and_no_body(api: TestClient) -> None:
+    ignored = {"date", "x-request-id", "content-length"}  # content-length: checked against the body below
+    for path in [*_get_paths(api), "/claims?topic=chips&format=csv", "/entities/nvidia-corporation"]:
+        got = api.get(path, follow_redirects=False)
+        head = api.head(path, follow_redirects=False)
+        assert head.status_code == got.status_code, path
+        assert head.content == b"", path
+        if path == "/metrics":  # counts the requests themselves: only its headers' names can agree
+            assert set(head.headers) == set(got.headers), path
+            continue
+        if "content-length" in got.headers:
+            assert head.headers["content-length"] == str(len(got.content)), path
+        assert {k: v for k, v in head.headers.items() if k not in ignored} == {
+            k: v for k, v in got.headers.items() if k not in ignored
+        }, path
+
+
+def test_head_revalidates_like_get(api: TestClient) -> None:
+    etag = api.get("/claims", params={"topic": "chips"}).headers["etag"]
+    head = api.head("/claims", params={"topic": "chips"}, headers={"If-None-Match": etag})
+    assert head.status_code == 304 and head.content == b""
+
+
+def test_a_method_a_path_does_not_take_lists_head_where_get_is_allowed(api: TestClient) -> None:
+    refused = api.put("/claims")
+    assert refused.status_code == 405 and refused.headers["allow"] == "GET, HEAD"
+    assert refused.json()["type"] == "/problems/method-not-allowed"

@@ -6,8 +6,7 @@ from typing import Any
 
 import pytest
 
-from app.api.claims import _cheap
-from app.queries import ClaimFilter
+from app.queries import ClaimFilter, runs_inline
 
 
 @pytest.mark.parametrize(
@@ -31,4 +30,4 @@ from app.queries import ClaimFilter
     ],
 )
 def test_only_index_range_reads_run_on_the_event_loop(params: dict[str, Any], inline: bool) -> None:
-    assert _cheap(ClaimFilter.model_validate(params)) is inline
+    assert runs_inline(ClaimFilter.model_validate(params)) is inline

@@ -18,7 +18,7 @@ from sqlalchemy import Engine, create_engine
 from app.config import get_settings
 from app.db import engine_for
 from app.main import create_app
-from app.observability import JsonFormatter, RequestIdFilter
+from app.telemetry import JsonFormatter, RequestIdFilter
 from tests.conftest import Database
 
 

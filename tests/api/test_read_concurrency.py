@@ -12,7 +12,7 @@ from typing import Any
 import pytest
 from sqlalchemy import Engine
 
-from app.api.deps import read
+from app.api.deps import run_query
 from app.config import get_settings
 
 
@@ -32,7 +32,8 @@ async def _until(condition: Any, what: str) -> None:
 
 
 def test_a_second_threaded_read_waits_for_the_first(engine: Engine, one_at_a_time: None) -> None:
-    request: Any = SimpleNamespace(app=SimpleNamespace(state=SimpleNamespace(engine=engine)))
+    state = SimpleNamespace(engine=engine, settings=get_settings())
+    request: Any = SimpleNamespace(app=SimpleNamespace(state=state))
     release = threading.Event()
     ran: list[str] = []
 
@@ -46,11 +47,11 @@ def test_a_second_threaded_read_waits_for_the_first(engine: Engine, one_at_a_tim
         return "second"
 
     async def scenario() -> list[str]:
-        one = asyncio.create_task(read(request, first, inline=False))
+        one = asyncio.create_task(run_query(request, first, inline=False))
         await _until(lambda: ran == ["first"], "the first read to start")
         limiter = request.app.state.read_limiter
         assert limiter.total_tokens == 1 and limiter.borrowed_tokens == 1
-        two = asyncio.create_task(read(request, second, inline=False))
+        two = asyncio.create_task(run_query(request, second, inline=False))
         await _until(lambda: limiter.statistics().tasks_waiting == 1, "the second read to queue")
         assert ran == ["first"]  # queued, not running beside the first
         release.set()

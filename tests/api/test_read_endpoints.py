@@ -185,3 +185,74 @@ def test_openapi_documents_every_read_with_its_shape_and_an_example(api: TestCli
     assert missing == []
     claims = {p["name"] for p in document["paths"]["/claims"]["get"]["parameters"]}
     assert {"topic", "entity", "q", "facets", "cursor", "value_min", "sort", "select"} <= claims
+
+
+def test_stats_count_catalog_discovered_and_named_entities_apart(api: TestClient) -> None:
+    sizes = api.get("/stats").json()
+    assert (
+        sum(sizes["entities_by_origin"].values())
+        == sizes["entities"]
+        == sum(sizes["entities_by_type"].values())
+    )
+    discovered = every_item(api, "/entities", limit=200)
+    for origin, n in sizes["entities_by_origin"].items():
+        assert n == sum(e["origin"] == origin for e in discovered)
+    named = {e["id"] for c in every_item(api, "/claims", limit=200) for e in c["entities"]}
+    assert sizes["entities_with_claims"] == len(named) == sum(e["claim_count"] > 0 for e in discovered)
+    assert sizes["entities_with_claims"] < sizes["entities_by_origin"]["catalog"]
+
+
+@pytest.mark.parametrize("origin", ["article", "catalog"])
+def test_relations_filter_by_origin(api: TestClient, origin: str) -> None:
+    everything = every_item(api, "/relations", limit=200)
+    kept = every_item(api, "/relations", origin=origin, limit=200)
+    assert kept and [r["id"] for r in kept] == [r["id"] for r in everything if r["origin"] == origin]
+
+
+@pytest.mark.parametrize("q", ["hua", "nv", "deep", "al", "chin"])
+def test_search_ranks_entities_by_match_then_claims(api: TestClient, q: str) -> None:
+    found = api.get("/search", params={"q": q}).json()["entities"]
+    assert found
+
+    def rank(entity: dict[str, Any]) -> tuple[int, int]:
+        names = [entity["name"].lower()]
+        aliases = [a.lower() for a in entity["aliases"]]
+        tier = 0 if q in names + aliases else 1 if names[0].startswith(q) else 2
+        return tier, -entity["claim_count"]
+
+    assert [rank(e) for e in found] == sorted(rank(e) for e in found)
+    if q == "hua":
+        assert found[0]["id"] == "huawei"
+
+
+def test_health_and_ready_answer_their_documented_shapes(api: TestClient) -> None:
+    document = api.get("/openapi.json").json()
+    schemas = document["components"]["schemas"]
+    for path, shape in (("/health", "Health"), ("/ready", "Ready")):
+        content = document["paths"][path]["get"]["responses"]["200"]["content"]["application/json"]
+        assert content["schema"] == {"$ref": f"#/components/schemas/{shape}"}
+        body = api.get(path).json()
+        assert set(body) == set(schemas[shape]["properties"]) == set(schemas[shape]["required"])
+
+
+def _undescribed(schema: dict[str, Any]) -> list[str]:
+    return [name for name, prop in schema.get("properties", {}).items() if not prop.get("description")]
+
+
+def test_openapi_describes_every_field_and_parameter(api: TestClient) -> None:
+    document = api.get("/openapi.json").json()
+    missing = [
+        f"{name}.{field}"
+        for name, schema in document["components"]["schemas"].items()
+        for field in _undescribed(schema)
+    ]
+    missing += [
+        f"{method.upper()} {path} ?{parameter['name']}"
+        for path, operations in document["paths"].items()
+        for method, operation in operations.items()
+        for parameter in operation.get("parameters", [])
+        if not (parameter.get("description") or parameter.get("schema", {}).get("description"))
+    ]
+    assert missing == []
+    unit = document["components"]["schemas"]["QuantityPublic"]["properties"]["unit"]
+    assert "USD" in unit["enum"] and "%" in unit["description"]

@@ -18,7 +18,7 @@ from sqlmodel import Session
 
 from app.extraction.pipeline import Pipeline
 from app.ingest import delete_source, load_folder
-from app.queries import Db
+from app.sql import Db
 from tests.live import assert_full_text_agrees
 
 from .conftest import every_item

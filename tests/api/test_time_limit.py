@@ -9,10 +9,11 @@ from fastapi import Request
 from fastapi.testclient import TestClient
 from sqlalchemy import Engine, text
 
-from app.api.deps import JSONResponse, SessionDep, read
+from app.api.deps import SessionDep, run_query
+from app.api.responses import JSONResponse
 from app.db import engine_for
 from app.main import create_app
-from app.queries import Db
+from app.sql import Db
 from tests.conftest import Database
 
 LIMIT_MS = 200
@@ -36,7 +37,7 @@ def limited(database: Database, migrated_url: str) -> Iterator[TestClient]:
 
     @app.get("/test/slow-thin")
     async def slow_thin(request: Request) -> JSONResponse:
-        return await read(request, lambda db: JSONResponse(db.rows(sql, {})), inline=False)
+        return await run_query(request, lambda db: JSONResponse(db.rows(sql, {})), inline=False)
 
     @app.get("/test/slow-session")
     def slow_session(session: SessionDep) -> JSONResponse:

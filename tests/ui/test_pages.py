@@ -163,11 +163,12 @@ def test_hostile_article_is_shown_as_text(site: TestClient) -> None:
 
 
 def test_pages_need_a_key_when_reads_do(site: TestClient) -> None:
-    from app.config import Settings, get_settings
+    from app.config import Settings
 
-    site.app.dependency_overrides[get_settings] = lambda: Settings(aikb_read_requires_key=True)  # type: ignore[attr-defined]
+    settings = site.app.state.settings  # type: ignore[attr-defined]
+    site.app.state.settings = Settings(aikb_read_requires_key=True)  # type: ignore[attr-defined]
     try:
         assert "reads need an API key" in page(site, "/ui/", 401)
         assert site.get("/ui/static/ui.css").status_code == 200  # the assets stay public
     finally:
-        site.app.dependency_overrides.clear()  # type: ignore[attr-defined]
+        site.app.state.settings = settings  # type: ignore[attr-defined]

@@ -1,6 +1,7 @@
 """Logs, request ids and metrics: JSON log lines carrying the request id, and Prometheus instruments.
 
-No web framework here: app/api/observability.py is the ASGI middleware that feeds these.
+No web framework here: app/api/observability.py is the ASGI middleware that feeds these, `aikb serve`
+installs the log configuration.
 """
 
 from __future__ import annotations
@@ -34,7 +35,6 @@ __all__ = [
     "HttpMetrics",
     "JsonFormatter",
     "RequestIdFilter",
-    "configure_logging",
     "exposition",
     "kb_size_families",
     "kb_sizes",
@@ -142,13 +142,6 @@ def log_config(level: str = "INFO") -> dict[str, Any]:
         | {"alembic": {"level": "WARNING"}},
         "root": {"handlers": ["stderr"], "level": level},
     }
-
-
-def configure_logging(level: str = "INFO") -> None:
-    """Apply log_config() to this process."""
-    import logging.config
-
-    logging.config.dictConfig(log_config(level))
 
 
 # --- metrics ---------------------------------------------------------------------------------------------
